@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#define RWS_INSIDE
+
+#include "rws-version.h"
+#include "rws-types.h"
+#include "rws-enum-types.h"
+#include "rws-message.h"
+#include "rws-client.h"
+
+#undef RWS_INSIDE
