@@ -48,6 +48,8 @@ struct _RwsAttempt
   GCancellable *cancellable;
   SoupMessage *msg;
   char *url;
+  /* The connection libsoup made for the upgrade, from network-event. */
+  GIOStream *stream;
   guint timeout_source;
   gboolean timed_out;
   gboolean started;
@@ -163,6 +165,7 @@ attempt_free (RwsAttempt *attempt)
 {
   g_clear_object (&attempt->cancellable);
   g_clear_object (&attempt->msg);
+  g_clear_object (&attempt->stream);
   g_clear_pointer (&attempt->url, g_free);
   g_free (attempt);
 }
@@ -496,6 +499,12 @@ attempt_ready (GObject      *source,
   rws_error = rws_policy_handshake_error (error, status, attempt->url,
                                           attempt->timed_out, self->handshake_timeout);
 
+  /* libsoup keeps the connection of a refused upgrade in its pool for
+   * reuse. A WebSocket client has no use for it, and a closed client must
+   * leave no socket open, so it is closed here. */
+  if (attempt->stream != NULL)
+    g_io_stream_close (attempt->stream, NULL, NULL);
+
   retry_after = soup_message_headers_get_one (soup_message_get_response_headers (attempt->msg),
                                               "Retry-After");
   if ((status == RWS_HTTP_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE) &&
@@ -542,6 +551,18 @@ accept_certificate (SoupMessage          *msg,
                                         NULL, NULL);
 
   return result == 0;
+}
+
+static void
+on_network_event (SoupMessage        *msg,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  RwsAttempt *attempt = user_data;
+
+  if (event == G_SOCKET_CLIENT_COMPLETE)
+    g_set_object (&attempt->stream, connection);
 }
 
 static SoupMessage *
@@ -616,6 +637,8 @@ attempt_connect (RwsClient *self)
       return;
     }
 
+  g_signal_connect (attempt->msg, "network-event", G_CALLBACK (on_network_event), attempt);
+
   self->attempt = attempt;
   rws_client_set_state (self, RWS_STATE_CONNECTING);
   if (epoch != self->epoch || self->attempt != attempt)
@@ -657,12 +680,13 @@ reach_ready (GObject      *source,
 
   if (reachable)
     {
-      if (self->waiting_for_network)
+      if (self->waiting_for_network || self->network_lost)
         {
           g_debug ("endpoint reachable again: connecting at once");
           rws_backoff_reset (self->backoff);
         }
       self->waiting_for_network = FALSE;
+      self->network_lost = FALSE;
       attempt_connect (self);
     }
   else
@@ -731,6 +755,10 @@ cancel_reach (RwsClient *self)
   self->waiting_for_network = FALSE;
 }
 
+/* A change of the network while the client waits re-checks the endpoint
+ * at once: if it cannot be reached the client waits for the next change
+ * with no timer, and if it can the attempt starts without waiting out the
+ * backoff delay. */
 static void
 on_network_changed (GNetworkMonitor *monitor,
                     gboolean         available,
@@ -739,10 +767,13 @@ on_network_changed (GNetworkMonitor *monitor,
   RwsClient *self = user_data;
   g_autoptr(RwsClient) hold = NULL;
 
-  if (!self->watch_network || !self->waiting_for_network)
+  if (!self->watch_network)
     return;
 
-  if (self->reach_cancellable != NULL || self->state != RWS_STATE_WAITING)
+  if (!available)
+    self->network_lost = TRUE;
+
+  if (self->state != RWS_STATE_WAITING || self->reach_cancellable != NULL)
     return;
 
   hold = g_object_ref (self);

@@ -70,6 +70,9 @@ struct _RwsClient
   RwsTransport *retiring;
   gboolean has_connected;
   gboolean waiting_for_network;
+  /* The monitor reported the network as unavailable since the last
+   * successful reachability check. */
+  gboolean network_lost;
   GCancellable *reach_cancellable;
   gulong network_changed_id;
 
