@@ -258,7 +258,8 @@ liveness_deadline (RwsClient *self)
   if (self->idle_timeout > 0)
     deadline = self->last_receive_time + (gint64) self->idle_timeout * 1000;
 
-  if (self->keepalive_interval > 0 && self->pong_timeout > 0)
+  if (self->keepalive_interval > 0 && self->pong_timeout > 0 &&
+      !rws_transport_has_pong_timeout ())
     {
       /* libsoup pings every whole second of the interval, rounded up. */
       gint64 interval_ms = ((gint64) self->keepalive_interval + 999) / 1000 * 1000;
@@ -435,7 +436,8 @@ connection_opened (RwsClient    *self,
   self->last_receive_time = g_get_monotonic_time ();
 
   rws_transport_start (transport, &transport_events, self,
-                       self->max_payload_size, self->keepalive_interval);
+                       self->max_payload_size, self->keepalive_interval,
+                       self->pong_timeout);
 
   arm_liveness (self);
   if (self->stable_after > 0)
@@ -514,7 +516,7 @@ attempt_ready (GObject      *source,
   attempt_free (attempt);
 
   schedule_retry (self, rws_error,
-                  status >= 100 && rws_policy_http_status_is_fatal (status),
+                  rws_policy_handshake_is_fatal (error, status),
                   retry_delay, TRUE);
 }
 
@@ -810,12 +812,13 @@ enter_failed (RwsClient    *self,
 {
   guint epoch = self->epoch;
 
-  set_last_error (self, error);
-  rws_client_set_state (self, RWS_STATE_FAILED);
+  /* The error comes first, so a handler of notify::state sees it as the
+   * last error and a handler of error knows the client gives up. */
+  emit_error (self, error);
   if (epoch != self->epoch)
     return;
 
-  g_signal_emit (self, rws_client_signals[SIGNAL_ERROR], 0, error);
+  rws_client_set_state (self, RWS_STATE_FAILED);
   if (epoch != self->epoch)
     return;
 
@@ -896,12 +899,17 @@ rws_client_connection_lost (RwsClient    *self,
 {
   g_autoptr(RwsClient) hold = g_object_ref (self);
   g_autoptr(GError) rws_error = NULL;
+  g_autoptr(GError) error_copy = NULL;
   g_autofree char *reason_copy = g_strdup (reason);
   gboolean report = TRUE;
   guint epoch;
 
   if (self->transport == NULL)
     return;
+
+  /* @reason and @error may belong to the transport, which is freed next. */
+  error_copy = error != NULL ? g_error_copy (error) : NULL;
+  error = error_copy;
 
   self->epoch++;
   epoch = self->epoch;

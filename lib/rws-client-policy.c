@@ -7,8 +7,9 @@
  *   1000 (counted as a failed attempt), 1001, 1006, 1011, 1012, 1013 and
  *   1014, HTTP 5xx, 408 and 429. A Retry-After header on 429 or 503 sets
  *   the next delay.
- * - Fatal: an invalid URL, HTTP 400, 401, 403 and 404 and the other 4xx
- *   statuses, and close code 1008 (policy violation).
+ * - Fatal: an invalid URL, a TLS certificate that is not trusted, HTTP
+ *   400, 401, 403 and 404 and the other 4xx statuses, and close code 1008
+ *   (policy violation).
  * - Close codes that are neither (1002, 1003, 1007, 1009, 1010 and the
  *   application range 3000-4999) retry, because only a protocol plugin
  *   can tell which of its own codes are fatal.
@@ -37,6 +38,19 @@ rws_policy_http_status_is_fatal (guint status)
     return FALSE;
 
   return status >= 400 && status < 500;
+}
+
+gboolean
+rws_policy_handshake_is_fatal (const GError *error,
+                               guint         http_status)
+{
+  if (http_status >= 100)
+    return rws_policy_http_status_is_fatal (http_status);
+
+  /* Trust does not change between attempts: only tls-ca-file or the
+   * system's store can fix it. */
+  return g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) ||
+         g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED);
 }
 
 /* Parses a Retry-After value, either delay-seconds or an HTTP-date

@@ -139,6 +139,8 @@ void     rws_outgoing_free              (RwsOutgoing *outgoing);
 /* rws-client-policy.c: what each failure means for the next attempt. */
 gboolean rws_policy_close_code_is_fatal (gushort code);
 gboolean rws_policy_http_status_is_fatal (guint status);
+gboolean rws_policy_handshake_is_fatal  (const GError *error,
+                                         guint         http_status);
 gboolean rws_policy_parse_retry_after   (const char *value,
                                          gint64      now_unix_seconds,
                                          guint      *delay_ms);

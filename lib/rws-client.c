@@ -841,7 +841,12 @@ reload_tls_database (RwsClient *self)
   if (self->tls_ca_file == NULL)
     return;
 
-  self->tls_database = g_tls_file_database_new (self->tls_ca_file, &error);
+  {
+    /* GTlsFileDatabase takes absolute paths only. */
+    g_autofree char *path = g_canonicalize_filename (self->tls_ca_file, NULL);
+
+    self->tls_database = g_tls_file_database_new (path, &error);
+  }
   if (self->tls_database == NULL)
     g_warning ("Could not load the CA file “%s” set in tls-ca-file: %s",
                self->tls_ca_file, error->message);

@@ -152,12 +152,25 @@ on_closed (SoupWebsocketConnection *connection,
 
 /* The keepalive interval of libsoup is in whole seconds, so intervals are
  * rounded up: 1 ms to 1000 ms becomes 1 s. */
+/* libsoup 3.6 added a pong timeout of its own; with older versions the
+ * client keeps the deadline itself from the pong signal. */
+gboolean
+rws_transport_has_pong_timeout (void)
+{
+#if SOUP_CHECK_VERSION (3, 6, 0)
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
 void
 rws_transport_start (RwsTransport             *transport,
                      const RwsTransportEvents *events,
                      gpointer                  user_data,
                      guint64                   max_payload_size,
-                     guint                     keepalive_interval_ms)
+                     guint                     keepalive_interval_ms,
+                     guint                     pong_timeout_ms)
 {
   SoupWebsocketConnection *connection = transport->connection;
 
@@ -167,6 +180,15 @@ rws_transport_start (RwsTransport             *transport,
   soup_websocket_connection_set_max_incoming_payload_size (connection, max_payload_size);
   soup_websocket_connection_set_keepalive_interval (connection,
                                                     (keepalive_interval_ms + 999) / 1000);
+#if SOUP_CHECK_VERSION (3, 6, 0)
+  /* NOTE: this branch is not built with the libsoup 3.2 of Debian 12, so
+   * no test runs it; a connection libsoup closes for a missing pong is
+   * reported as a lost connection, not as RWS_ERROR_PEER_TIMEOUT. */
+  if (keepalive_interval_ms > 0)
+    soup_websocket_connection_set_keepalive_pong_timeout (connection, (pong_timeout_ms + 999) / 1000);
+#else
+  (void) pong_timeout_ms;
+#endif
 
   transport->message_id = g_signal_connect (connection, "message", G_CALLBACK (on_message), transport);
   transport->pong_id = g_signal_connect (connection, "pong", G_CALLBACK (on_pong), transport);

@@ -53,7 +53,9 @@ void          rws_transport_start        (RwsTransport             *transport,
                                           const RwsTransportEvents *events,
                                           gpointer                  user_data,
                                           guint64                   max_payload_size,
-                                          guint                     keepalive_interval_ms);
+                                          guint                     keepalive_interval_ms,
+                                          guint                     pong_timeout_ms);
+gboolean      rws_transport_has_pong_timeout (void);
 gboolean      rws_transport_is_open      (RwsTransport *transport);
 const char   *rws_transport_get_subprotocol (RwsTransport *transport);
 void          rws_transport_send         (RwsTransport *transport,
