@@ -33,7 +33,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "rws-client-private.h"
-#include "rws-message-private.h"
+#include "rws-protocol-private.h"
 
 /* How long rws_client_close() waits for the peer's close frame. */
 #define CLOSE_TIMEOUT_MS 2000
@@ -92,6 +92,15 @@ rws_state_to_string (RwsState state)
     case RWS_STATE_FAILED: return "failed";
     default: return "unknown";
     }
+}
+
+static const char *
+current_url (RwsClient *self);
+
+const char *
+rws_client_get_current_url_internal (RwsClient *self)
+{
+  return current_url (self);
 }
 
 static const char *
@@ -232,6 +241,8 @@ drop_transport (RwsClient  *self,
   if (transport == NULL)
     return;
 
+  rws_client_connection_ended (self);
+
   if (graceful && rws_transport_is_open (transport))
     {
       retiring_free (self);
@@ -261,8 +272,10 @@ liveness_deadline (RwsClient *self)
   if (self->keepalive_interval > 0 && self->pong_timeout > 0 &&
       !rws_transport_has_pong_timeout ())
     {
-      /* libsoup pings every whole second of the interval, rounded up. */
-      gint64 interval_ms = ((gint64) self->keepalive_interval + 999) / 1000 * 1000;
+      /* libsoup pings every whole second of the interval, rounded up, from
+       * a g_timeout_source_new_seconds() timer that may fire up to a second
+       * late, so the deadline allows one more second. */
+      gint64 interval_ms = ((gint64) self->keepalive_interval + 999) / 1000 * 1000 + 1000;
 
       deadline = MIN (deadline,
                       self->last_receive_time + (interval_ms + self->pong_timeout) * 1000);
@@ -331,7 +344,6 @@ on_transport_message (RwsTransport *transport,
 {
   RwsClient *self = user_data;
   g_autoptr(RwsClient) hold = NULL;
-  g_autoptr(RwsMessage) message = NULL;
 
   if (transport != self->transport)
     return;
@@ -341,9 +353,8 @@ on_transport_message (RwsTransport *transport,
   self->messages_in++;
   self->bytes_in += g_bytes_get_size (payload);
 
-  message = rws_message_new (payload, binary, NULL, NULL,
-                             self->last_receive_time, ++self->sequence);
-  g_signal_emit (self, rws_client_signals[SIGNAL_MESSAGE], 0, message);
+  /* The protocol parses the envelope and delivers the payload. */
+  rws_client_frame_received (self, payload, binary);
 }
 
 static void
@@ -369,6 +380,7 @@ on_transport_closed (RwsTransport *transport,
                      gpointer      user_data)
 {
   RwsClient *self = user_data;
+  g_autoptr(RwsClient) hold = g_object_ref (self);
 
   if (transport == self->retiring)
     {
@@ -396,8 +408,8 @@ static const RwsTransportEvents transport_events = {
 
 /* Readiness. */
 
-static void
-mark_ready (RwsClient *self)
+void
+rws_client_mark_ready (RwsClient *self)
 {
   guint epoch = self->epoch;
 
@@ -438,6 +450,7 @@ connection_opened (RwsClient    *self,
   rws_transport_start (transport, &transport_events, self,
                        self->max_payload_size, self->keepalive_interval,
                        self->pong_timeout);
+  rws_client_connection_started (self);
 
   arm_liveness (self);
   if (self->stable_after > 0)
@@ -454,8 +467,9 @@ connection_opened (RwsClient    *self,
   if (epoch != self->epoch || self->state != RWS_STATE_OPEN)
     return;
 
-  /* The raw protocol has no handshake of its own. */
-  mark_ready (self);
+  /* Phase 3: the protocol handshake. The protocol calls
+   * rws_protocol_mark_ready() when it is done, at once for raw. */
+  rws_protocol_opened (self->protocol_instance);
 }
 
 static void
@@ -655,9 +669,13 @@ attempt_connect (RwsClient *self)
                                                   attempt_timeout, attempt, NULL);
 
   attempt->started = TRUE;
-  rws_transport_open_async (self->session, attempt->msg, self->origin,
-                            (const char * const *) self->subprotocols,
-                            attempt->cancellable, attempt_ready, attempt);
+  {
+    g_auto(GStrv) subprotocols = rws_client_dup_subprotocols (self);
+
+    rws_transport_open_async (self->session, attempt->msg, self->origin,
+                              (const char * const *) subprotocols,
+                              attempt->cancellable, attempt_ready, attempt);
+  }
 }
 
 /* Phase 1: reachability. */
@@ -810,7 +828,22 @@ static void
 enter_failed (RwsClient    *self,
               const GError *error)
 {
+  g_autoptr(GError) kept = NULL;
   guint epoch = self->epoch;
+
+  /* A clean close from the peer carries no error of its own: the client
+   * gives up with the last error it kept. The copy outlives emit_error(),
+   * which replaces the last error. */
+  if (error != NULL)
+    kept = g_error_copy (error);
+  else if (self->last_error != NULL)
+    kept = g_error_copy (self->last_error);
+  else
+    kept = g_error_new (RWS_ERROR, RWS_ERROR_CONNECTION_FAILED,
+                        /* Translators: the value is a count of attempts. */
+                        _("Gave up after %d failed attempts in a row"),
+                        self->max_attempts);
+  error = kept;
 
   /* The error comes first, so a handler of notify::state sees it as the
    * last error and a handler of error knows the client gives up. */
@@ -940,7 +973,8 @@ rws_client_connection_lost (RwsClient    *self,
   if (epoch != self->epoch)
     return;
 
-  if (rws_policy_close_code_is_fatal (code))
+  if (rws_policy_close_code_is_fatal (code) ||
+      rws_client_protocol_close_code_is_fatal (self, code))
     {
       schedule_retry (self, rws_error, TRUE, -1, FALSE);
       return;
@@ -955,6 +989,33 @@ rws_client_connection_lost (RwsClient    *self,
   /* A close from the peer still counts as a failed attempt. */
   set_last_error (self, rws_error);
   schedule_retry (self, NULL, FALSE, -1, FALSE);
+}
+
+/* Ends the live connection because the protocol failed: a close frame with
+ * 1002 (protocol error) goes to the server, and the client reconnects or,
+ * when @fatal, fails. */
+void
+rws_client_fail_connection (RwsClient    *self,
+                            const GError *error,
+                            gboolean      fatal)
+{
+  g_autoptr(RwsClient) hold = g_object_ref (self);
+  g_autoptr(GError) error_copy = g_error_copy (error);
+  guint epoch;
+
+  if (self->transport == NULL)
+    return;
+
+  self->epoch++;
+  epoch = self->epoch;
+
+  drop_transport (self, TRUE, SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR, NULL);
+  g_signal_emit (self, rws_client_signals[SIGNAL_DISCONNECTED], 0,
+                 (guint) SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR, error_copy->message);
+  if (epoch != self->epoch)
+    return;
+
+  schedule_retry (self, error_copy, fatal, -1, FALSE);
 }
 
 void
@@ -993,6 +1054,7 @@ finish_close (RwsClient  *self,
               gushort     code,
               const char *reason)
 {
+  g_autoptr(RwsClient) hold = g_object_ref (self);
   g_autoptr(GError) error = NULL;
   g_autofree char *reason_copy = g_strdup (reason);
   guint epoch;
@@ -1068,6 +1130,11 @@ rws_client_request_close (RwsClient  *self,
   cancel_reach (self);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   stop_connection_timers (self);
+
+  /* Messages accepted while READY go out before the close frame, even
+   * when the idle callback that would write them has not run yet. */
+  if (self->state == RWS_STATE_READY)
+    rws_client_drain_queue (self);
   rws_client_set_send_ready (self, FALSE);
 
   if (self->transport != NULL && rws_transport_is_open (self->transport))
@@ -1116,13 +1183,21 @@ rws_client_request_reconnect (RwsClient *self)
       {
         guint epoch;
 
+        gboolean had_connection = self->transport != NULL;
+
         self->epoch++;
         epoch = self->epoch;
         drop_transport (self, TRUE, SOUP_WEBSOCKET_CLOSE_NORMAL, "reconnecting");
-        g_signal_emit (self, rws_client_signals[SIGNAL_DISCONNECTED], 0,
-                       (guint) SOUP_WEBSOCKET_CLOSE_NORMAL, "reconnecting");
-        if (epoch != self->epoch)
-          return;
+
+        /* From a disconnected handler the connection is already gone and
+         * was reported once. */
+        if (had_connection)
+          {
+            g_signal_emit (self, rws_client_signals[SIGNAL_DISCONNECTED], 0,
+                           (guint) SOUP_WEBSOCKET_CLOSE_NORMAL, "reconnecting");
+            if (epoch != self->epoch)
+              return;
+          }
         schedule_retry (self, NULL, FALSE, -1, FALSE);
       }
       break;
@@ -1158,25 +1233,15 @@ rws_client_begin (RwsClient *self)
       }
   }
 
-  if (g_strcmp0 (self->protocol, "raw") != 0)
-    {
-      g_autoptr(GError) error = g_error_new (RWS_ERROR, RWS_ERROR_PLUGIN_NOT_FOUND,
-                                             /* Translators: the value is a protocol name. */
-                                             _("No protocol plugin named “%s” is available; this build has only “raw”"),
-                                             self->protocol);
-      enter_failed (self, error);
-      return;
-    }
+  {
+    g_autoptr(GError) error = NULL;
 
-  if (g_strcmp0 (self->codec, "text") != 0 && g_strcmp0 (self->codec, "binary") != 0)
-    {
-      g_autoptr(GError) error = g_error_new (RWS_ERROR, RWS_ERROR_PLUGIN_NOT_FOUND,
-                                             /* Translators: the value is a codec name. */
-                                             _("No codec plugin named “%s” is available; this build has “text” and “binary”"),
-                                             self->codec);
-      enter_failed (self, error);
-      return;
-    }
+    if (!rws_client_ensure_plugins (self, &error))
+      {
+        enter_failed (self, error);
+        return;
+      }
+  }
 
   begin_attempt (self);
 }

@@ -4,6 +4,9 @@
 
 #include "rws-client.h"
 #include "rws-backoff.h"
+#include "rws-codec.h"
+#include "rws-protocol.h"
+#include "rws-subscription.h"
 #include "rws-transport.h"
 
 G_BEGIN_DECLS
@@ -51,12 +54,30 @@ struct _RwsClient
   /* Everything below belongs to the thread of @context, except the fields
    * under @lock. */
   GMainContext *context;
+  GThread *thread;  /* the thread that created the client */
   RwsState state;
 
   /* Raised by every public call that changes the course of the client
    * (start, close, reconnect) and by every new connection, so code that
    * emitted a signal can tell whether a handler took over. */
   guint epoch;
+
+  char *name;
+
+  /* Plugins: created from the registry by name on first use. */
+  RwsProtocol *protocol_instance;
+  char *protocol_instance_name;
+  RwsCodec *codec_instance;
+  char *codec_instance_name;
+
+  /* Subscriptions: a list for bindings, a table by topic, and the
+   * per-connection bookkeeping of each (RwsSubscriptionSlot). */
+  GListStore *subscriptions;
+  GHashTable *subscriptions_by_topic;
+  GHashTable *slots;
+  gboolean restoring;
+  guint protocol_handshake_source;
+  guint heartbeat_source;
 
   GHashTable *headers;
   GTlsDatabase *tls_database;
@@ -122,6 +143,49 @@ void     rws_client_request_close       (RwsClient  *self,
 void     rws_client_request_reconnect   (RwsClient *self);
 void     rws_client_network_init        (RwsClient *self);
 const char *rws_state_to_string         (RwsState state);
+
+/* rws-client-connection.c, for the protocol binding. */
+void     rws_client_mark_ready          (RwsClient *self);
+void     rws_client_fail_connection     (RwsClient    *self,
+                                         const GError *error,
+                                         gboolean      fatal);
+const char *rws_client_get_current_url_internal (RwsClient *self);
+
+/* rws-client-subscriptions.c: plugins and subscriptions. */
+gboolean rws_client_ensure_plugins      (RwsClient  *self,
+                                         GError    **error);
+char   **rws_client_dup_subprotocols    (RwsClient *self);
+void     rws_client_subscriptions_init  (RwsClient *self);
+void     rws_client_subscriptions_free  (RwsClient *self);
+void     rws_client_connection_started  (RwsClient *self);
+void     rws_client_connection_ended    (RwsClient *self);
+void     rws_client_frame_received      (RwsClient *self,
+                                         GBytes    *payload,
+                                         gboolean   binary);
+gboolean rws_client_protocol_send_frame (RwsClient *self,
+                                         GBytes    *payload,
+                                         gboolean   binary);
+void     rws_client_protocol_ready      (RwsClient *self);
+void     rws_client_protocol_deliver    (RwsClient       *self,
+                                         RwsSubscription *subscription,
+                                         const char      *topic,
+                                         GBytes          *payload,
+                                         gboolean         binary);
+void     rws_client_protocol_fail       (RwsClient    *self,
+                                         const GError *error,
+                                         gboolean      fatal);
+gboolean rws_client_protocol_is_connected (RwsClient *self);
+gboolean rws_client_protocol_close_code_is_fatal (RwsClient *self,
+                                                  guint      code);
+void     rws_client_subscription_confirmed (RwsClient       *self,
+                                            RwsSubscription *subscription,
+                                            const char      *id);
+void     rws_client_subscription_rejected  (RwsClient       *self,
+                                            RwsSubscription *subscription,
+                                            const GError    *error);
+RwsSubscription *rws_client_find_subscription (RwsClient  *self,
+                                               const char *topic);
+GListModel *rws_client_empty_subscriptions (void);
 
 /* rws-client-queue.c: outgoing messages. */
 gboolean rws_client_enqueue             (RwsClient  *self,

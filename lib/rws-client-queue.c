@@ -171,7 +171,14 @@ rws_client_enqueue (RwsClient  *self,
   RwsOutgoing *outgoing;
   RwsOutgoing *dropped = NULL;
   gboolean owner = g_main_context_is_owner (self->context);
+  gboolean acquired = FALSE;
   gboolean drain;
+
+  /* On the client's own thread outside a dispatch, for example in a
+   * program that iterates the context itself, nobody owns the context:
+   * taking it lets the message go out at once, as it would in a handler. */
+  if (!owner && g_thread_self () == self->thread)
+    owner = acquired = g_main_context_acquire (self->context);
 
   outgoing = g_new0 (RwsOutgoing, 1);
   outgoing->payload = g_bytes_ref (payload);
@@ -186,6 +193,8 @@ rws_client_enqueue (RwsClient  *self,
       g_mutex_unlock (&self->lock);
 
       hand_to_transport (self, outgoing);
+      if (acquired)
+        g_main_context_release (self->context);
       return TRUE;
     }
 
@@ -198,6 +207,8 @@ rws_client_enqueue (RwsClient  *self,
           guint limit = self->queue_limit;
 
           g_mutex_unlock (&self->lock);
+          if (acquired)
+            g_main_context_release (self->context);
           rws_outgoing_free (outgoing);
           g_set_error (error, RWS_ERROR, RWS_ERROR_QUEUE_FULL,
                        /* Translators: the value is the number of messages the queue holds. */
@@ -230,6 +241,8 @@ rws_client_enqueue (RwsClient  *self,
 
   if (drain && owner)
     rws_client_drain_queue (self);
+  if (acquired)
+    g_main_context_release (self->context);
 
   return TRUE;
 }

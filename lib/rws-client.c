@@ -6,6 +6,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "rws-i18n.h"
+
 #include "rws-client-private.h"
 #include "rws-enum-types.h"
 
@@ -50,6 +52,7 @@
 
 enum {
   PROP_0,
+  PROP_NAME,
   PROP_URL,
   PROP_STATE,
   PROP_PROTOCOL,
@@ -164,6 +167,7 @@ rws_client_dispose (GObject *object)
   RwsClient *self = RWS_CLIENT (object);
 
   rws_client_teardown (self);
+  rws_client_subscriptions_free (self);
 
   g_mutex_lock (&self->lock);
   if (self->wake_source != NULL)
@@ -192,6 +196,7 @@ rws_client_finalize (GObject *object)
   g_mutex_clear (&self->lock);
 
   g_clear_pointer (&self->url, g_free);
+  g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->protocol, g_free);
   g_clear_pointer (&self->codec, g_free);
   g_clear_pointer (&self->subprotocols, g_strfreev);
@@ -216,6 +221,9 @@ rws_client_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
     case PROP_URL:
       g_value_set_string (value, self->url);
       break;
@@ -306,6 +314,9 @@ rws_client_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_NAME:
+      rws_client_set_name (self, g_value_get_string (value));
+      break;
     case PROP_URL:
       rws_client_set_url (self, g_value_get_string (value));
       break;
@@ -389,11 +400,24 @@ rws_client_class_init (RwsClientClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
+  rws_i18n_init ();
+
   object_class->constructed = rws_client_constructed;
   object_class->dispose = rws_client_dispose;
   object_class->finalize = rws_client_finalize;
   object_class->get_property = rws_client_get_property;
   object_class->set_property = rws_client_set_property;
+
+  /**
+   * RwsClient:name: (getter get_name) (setter set_name)
+   *
+   * The endpoint name, such as the group name of a configuration file.
+   * Tools tag their output with it.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL, flags);
 
   /**
    * RwsClient:url: (getter get_url) (setter set_url)
@@ -423,6 +447,7 @@ rws_client_class_init (RwsClientClass *klass)
    *
    * The name of the protocol plugin that speaks on the connection. The
    * built-in `raw` protocol is ready right after the WebSocket handshake.
+   * A change applies from the next start.
    *
    * Since: 0.1
    */
@@ -432,8 +457,8 @@ rws_client_class_init (RwsClientClass *klass)
   /**
    * RwsClient:codec: (getter get_codec) (setter set_codec)
    *
-   * The name of the codec plugin that decodes payloads: `text` or
-   * `binary` in this version.
+   * The name of the codec plugin that decodes payloads, such as `text`,
+   * `binary` or `json`. A change applies from the next start.
    *
    * Since: 0.1
    */
@@ -822,12 +847,15 @@ rws_client_init (RwsClient *self)
   self->state = RWS_STATE_DISCONNECTED;
 
   self->context = g_main_context_ref_thread_default ();
+  self->thread = g_thread_self ();
   self->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->backoff = rws_backoff_new (self->backoff_initial, self->backoff_max,
                                    self->backoff_multiplier, self->backoff_jitter);
 
   g_mutex_init (&self->lock);
   g_queue_init (&self->queue);
+
+  rws_client_subscriptions_init (self);
 }
 
 /* A file that cannot be loaded leaves no extra trust: certificate errors
@@ -990,7 +1018,9 @@ rws_client_close (RwsClient  *self,
  * @self: a client
  *
  * Drops the current connection, if any, and connects again after the
- * backoff delay. A client that is not running starts.
+ * backoff delay. A client that is not running starts. While the client is
+ * %RWS_STATE_CLOSING this does nothing: call [method@Rws.Client.start]
+ * after [signal@Rws.Client::closed] instead.
  *
  * Since: 0.1
  */
@@ -1111,6 +1141,8 @@ rws_client_send_json (RwsClient  *self,
  * the message was handed to a connection for writing. It fails with
  * %RWS_ERROR_QUEUE_FULL when the queue rejects it or drops it for a newer
  * one, and with %RWS_ERROR_CLOSED when the client is closed first.
+ * Until then the pending call holds a reference on the client, so close
+ * the client before dropping the last reference.
  *
  * Since: 0.1
  */
@@ -1294,6 +1326,47 @@ void
 rws_stats_free (RwsStats *stats)
 {
   g_free (stats);
+}
+
+/**
+ * rws_client_get_name: (get-property name)
+ * @self: a client
+ *
+ * Gets [property@Rws.Client:name].
+ *
+ * Returns: (nullable): the endpoint name
+ *
+ * Since: 0.1
+ */
+const char *
+rws_client_get_name (RwsClient *self)
+{
+  g_return_val_if_fail (RWS_IS_CLIENT (self), NULL);
+
+  return self->name;
+}
+
+/**
+ * rws_client_set_name: (set-property name)
+ * @self: a client
+ * @name: (nullable): the endpoint name
+ *
+ * Sets [property@Rws.Client:name].
+ *
+ * Since: 0.1
+ */
+void
+rws_client_set_name (RwsClient *self,
+                    const char *name)
+{
+  g_return_if_fail (RWS_IS_CLIENT (self));
+
+  if (g_strcmp0 (self->name, name) == 0)
+    return;
+
+  g_free (self->name);
+  self->name = g_strdup (name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
 }
 
 /**
@@ -1989,7 +2062,10 @@ rws_client_set_queue_limit (RwsClient *self,
   if (self->queue_limit == queue_limit)
     return;
 
+  /* Senders on other threads read the limit under the lock. */
+  g_mutex_lock (&self->lock);
   self->queue_limit = queue_limit;
+  g_mutex_unlock (&self->lock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUEUE_LIMIT]);
 }
 
@@ -2029,7 +2105,9 @@ rws_client_set_queue_overflow (RwsClient *self,
   if (self->queue_overflow == queue_overflow)
     return;
 
+  g_mutex_lock (&self->lock);
   self->queue_overflow = queue_overflow;
+  g_mutex_unlock (&self->lock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUEUE_OVERFLOW]);
 }
 
@@ -2251,4 +2329,23 @@ rws_client_get_session (RwsClient *self)
   g_return_val_if_fail (RWS_IS_CLIENT (self), NULL);
 
   return self->session;
+}
+
+/**
+ * rws_client_get_current_url:
+ * @self: a client
+ *
+ * Gets the URL of the current or last attempt: [property@Rws.Client:url]
+ * or one of [property@Rws.Client:fallback-urls].
+ *
+ * Returns: (nullable): the URL
+ *
+ * Since: 0.1
+ */
+const char *
+rws_client_get_current_url (RwsClient *self)
+{
+  g_return_val_if_fail (RWS_IS_CLIENT (self), NULL);
+
+  return rws_client_get_current_url_internal (self);
 }

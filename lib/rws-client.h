@@ -11,7 +11,10 @@
 #include <libsoup/soup.h>
 
 #include "rws-types.h"
+#include "rws-codec.h"
 #include "rws-message.h"
+#include "rws-protocol.h"
+#include "rws-subscription.h"
 
 G_BEGIN_DECLS
 
@@ -110,6 +113,27 @@ gboolean            rws_client_send_finish            (RwsClient     *self,
                                                        GError       **error);
 
 RWS_AVAILABLE_IN_ALL
+RwsSubscription    *rws_client_subscribe              (RwsClient  *self,
+                                                       const char *topic,
+                                                       JsonNode   *params);
+RWS_AVAILABLE_IN_ALL
+gboolean            rws_client_unsubscribe            (RwsClient  *self,
+                                                       const char *topic);
+RWS_AVAILABLE_IN_ALL
+GListModel         *rws_client_get_subscriptions      (RwsClient *self);
+RWS_AVAILABLE_IN_ALL
+gboolean            rws_client_publish                (RwsClient   *self,
+                                                       const char  *topic,
+                                                       GBytes      *payload,
+                                                       GError     **error);
+RWS_AVAILABLE_IN_ALL
+RwsProtocol        *rws_client_get_protocol_instance  (RwsClient  *self,
+                                                       GError    **error);
+RWS_AVAILABLE_IN_ALL
+RwsCodec           *rws_client_get_codec_instance     (RwsClient  *self,
+                                                       GError    **error);
+
+RWS_AVAILABLE_IN_ALL
 void                rws_client_set_header             (RwsClient  *self,
                                                        const char *name,
                                                        const char *value);
@@ -120,6 +144,13 @@ guint               rws_client_get_http_status        (RwsClient *self);
 RWS_AVAILABLE_IN_ALL
 RwsStats           *rws_client_get_stats              (RwsClient *self);
 
+RWS_AVAILABLE_IN_ALL
+const char         *rws_client_get_name               (RwsClient *self);
+RWS_AVAILABLE_IN_ALL
+void                rws_client_set_name               (RwsClient  *self,
+                                                       const char *name);
+RWS_AVAILABLE_IN_ALL
+const char         *rws_client_get_current_url        (RwsClient *self);
 RWS_AVAILABLE_IN_ALL
 const char         *rws_client_get_url                (RwsClient *self);
 RWS_AVAILABLE_IN_ALL

@@ -2,6 +2,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
+#include "rws-i18n.h"
 #include "rws-types.h"
 
 /**
@@ -14,3 +17,18 @@
  * Since: 0.1
  */
 G_DEFINE_QUARK (rws-error-quark, rws_error)
+
+/* Binds the library's gettext domain once, so its messages are translated
+ * in every application, not only in the rws tool. */
+void
+rws_i18n_init (void)
+{
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      g_once_init_leave (&initialized, 1);
+    }
+}

@@ -6,11 +6,13 @@
 
 G_BEGIN_DECLS
 
-RwsMessage *rws_message_new (GBytes     *bytes,
-                             gboolean    binary,
-                             const char *topic,
-                             JsonNode   *json,
-                             gint64      received_time,
-                             guint64     sequence);
+RwsMessage *rws_message_new (GBytes          *bytes,
+                             gboolean         binary,
+                             const char      *text,
+                             const char      *topic,
+                             JsonNode        *json,
+                             RwsSubscription *subscription,
+                             gint64           received_time,
+                             guint64          sequence);
 
 G_END_DECLS

@@ -2,8 +2,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "rws-message-private.h"
 
 /**
@@ -24,7 +22,9 @@ struct _RwsMessage
 
   GBytes *bytes;
   gboolean binary;
+  char *text;
   char *topic;
+  RwsSubscription *subscription;
   JsonNode *json;
   gint64 received_time;
   guint64 sequence;
@@ -38,7 +38,9 @@ rws_message_finalize (GObject *object)
   RwsMessage *self = RWS_MESSAGE (object);
 
   g_clear_pointer (&self->bytes, g_bytes_unref);
+  g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->topic, g_free);
+  g_clear_object (&self->subscription);
   g_clear_pointer (&self->json, json_node_unref);
 
   G_OBJECT_CLASS (rws_message_parent_class)->finalize (object);
@@ -57,47 +59,30 @@ rws_message_init (RwsMessage *self)
 {
 }
 
-/*
- * rws_message_new:
- * @bytes: the payload; for a text message it must be valid UTF-8
- *
- * The payload of a text message is stored with a trailing NUL byte that
- * is not part of the payload, so rws_message_get_text() can return it
- * without copying.
- */
+/* @text is the payload as text when the codec produced it, NULL for a
+ * binary payload. */
 RwsMessage *
-rws_message_new (GBytes     *bytes,
-                 gboolean    binary,
-                 const char *topic,
-                 JsonNode   *json,
-                 gint64      received_time,
-                 guint64     sequence)
+rws_message_new (GBytes          *bytes,
+                 gboolean         binary,
+                 const char      *text,
+                 const char      *topic,
+                 JsonNode        *json,
+                 RwsSubscription *subscription,
+                 gint64           received_time,
+                 guint64          sequence)
 {
   RwsMessage *self = g_object_new (RWS_TYPE_MESSAGE, NULL);
 
   g_assert (bytes != NULL);
 
+  self->bytes = g_bytes_ref (bytes);
   self->binary = binary;
+  self->text = g_strdup (text);
   self->topic = g_strdup (topic);
   self->json = json != NULL ? json_node_ref (json) : NULL;
+  self->subscription = subscription != NULL ? g_object_ref (subscription) : NULL;
   self->received_time = received_time;
   self->sequence = sequence;
-
-  if (binary)
-    {
-      self->bytes = g_bytes_ref (bytes);
-    }
-  else
-    {
-      gsize size;
-      const guint8 *data = g_bytes_get_data (bytes, &size);
-      guint8 *copy = g_malloc (size + 1);
-
-      if (size > 0)
-        memcpy (copy, data, size);
-      copy[size] = '\0';
-      self->bytes = g_bytes_new_take (copy, size);
-    }
 
   return self;
 }
@@ -143,9 +128,10 @@ rws_message_is_binary (RwsMessage *self)
  * rws_message_get_text:
  * @self: a message
  *
- * Gets the payload of a text message as a string.
+ * Gets the payload as a string.
  *
- * Returns: (nullable): the UTF-8 text, or `NULL` for a binary message
+ * Returns: (nullable): the UTF-8 text, or `NULL` for a binary message or
+ *   when the codec produced no text
  *
  * Since: 0.1
  */
@@ -154,10 +140,7 @@ rws_message_get_text (RwsMessage *self)
 {
   g_return_val_if_fail (RWS_IS_MESSAGE (self), NULL);
 
-  if (self->binary)
-    return NULL;
-
-  return g_bytes_get_data (self->bytes, NULL);
+  return self->text;
 }
 
 /**
@@ -195,6 +178,24 @@ rws_message_get_topic (RwsMessage *self)
   g_return_val_if_fail (RWS_IS_MESSAGE (self), NULL);
 
   return self->topic;
+}
+
+/**
+ * rws_message_get_subscription:
+ * @self: a message
+ *
+ * Gets the subscription the protocol routed the message to.
+ *
+ * Returns: (transfer none) (nullable): the subscription, or `NULL`
+ *
+ * Since: 0.1
+ */
+RwsSubscription *
+rws_message_get_subscription (RwsMessage *self)
+{
+  g_return_val_if_fail (RWS_IS_MESSAGE (self), NULL);
+
+  return self->subscription;
 }
 
 /**

@@ -9,7 +9,7 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
-#include "rws-version.h"
+#include "rws-subscription.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +28,8 @@ RWS_AVAILABLE_IN_ALL
 JsonNode   *rws_message_get_json          (RwsMessage *self);
 RWS_AVAILABLE_IN_ALL
 const char *rws_message_get_topic         (RwsMessage *self);
+RWS_AVAILABLE_IN_ALL
+RwsSubscription *rws_message_get_subscription (RwsMessage *self);
 RWS_AVAILABLE_IN_ALL
 gint64      rws_message_get_received_time (RwsMessage *self);
 RWS_AVAILABLE_IN_ALL

@@ -82,6 +82,43 @@ typedef enum
 } RwsOverflow;
 
 /**
+ * RwsSubscriptionState:
+ * @RWS_SUBSCRIPTION_PENDING: waiting to be sent, or sent and waiting for
+ *   the server's confirmation
+ * @RWS_SUBSCRIPTION_ACTIVE: sent, and confirmed where the protocol
+ *   confirms subscriptions
+ * @RWS_SUBSCRIPTION_FAILED: the server rejected it, or it went unconfirmed
+ *   for [property@Rws.Client:subscribe-attempts] tries
+ * @RWS_SUBSCRIPTION_CANCELLED: [method@Rws.Client.unsubscribe] ended it
+ *
+ * The state of a [class@Rws.Subscription].
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  RWS_SUBSCRIPTION_PENDING,
+  RWS_SUBSCRIPTION_ACTIVE,
+  RWS_SUBSCRIPTION_FAILED,
+  RWS_SUBSCRIPTION_CANCELLED,
+} RwsSubscriptionState;
+
+/**
+ * RwsPluginKind:
+ * @RWS_PLUGIN_PROTOCOL: a protocol plugin, a [class@Rws.Protocol]
+ * @RWS_PLUGIN_CODEC: a codec plugin, a [class@Rws.Codec]
+ *
+ * What a plugin provides.
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  RWS_PLUGIN_PROTOCOL,
+  RWS_PLUGIN_CODEC,
+} RwsPluginKind;
+
+/**
  * RwsError:
  * @RWS_ERROR_INVALID_URL: the URL is not a valid `ws://` or `wss://` URL
  * @RWS_ERROR_HANDSHAKE_FAILED: the server answered the WebSocket upgrade
