@@ -242,13 +242,20 @@ rws_recorder_dump (RwsRecorder *recorder)
   return g_string_free (text, FALSE);
 }
 
+/* Debug and info output is shown with --verbose or G_MESSAGES_DEBUG. */
+static gboolean
+show_debug (void)
+{
+  return g_test_verbose () || g_getenv ("G_MESSAGES_DEBUG") != NULL;
+}
+
 static GLogWriterOutput
 quiet_writer (GLogLevelFlags   log_level,
               const GLogField *fields,
               gsize            n_fields,
               gpointer         user_data)
 {
-  if ((log_level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0 && !g_test_verbose ())
+  if ((log_level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0 && !show_debug ())
     return G_LOG_WRITER_HANDLED;
 
   return g_log_writer_default (log_level, fields, n_fields, user_data);
@@ -260,7 +267,7 @@ quiet_handler (const char     *log_domain,
                const char     *message,
                gpointer        user_data)
 {
-  if ((log_level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0 && !g_test_verbose ())
+  if ((log_level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0 && !show_debug ())
     return;
 
   g_log_default_handler (log_domain, log_level, message, user_data);

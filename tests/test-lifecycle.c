@@ -235,6 +235,7 @@ test_close_unanswered (Fixture       *fixture,
   rws_test_server_freeze (fixture->server, 3500);
   started = g_get_monotonic_time ();
   rws_client_close (fixture->client, 1000, NULL);
+  g_assert_cmpint (rws_client_get_state (fixture->client), ==, RWS_STATE_CLOSING);
   g_assert_true (rws_recorder_wait_state (fixture->recorder, RWS_STATE_CLOSED, WAIT_MS));
   elapsed_ms = (g_get_monotonic_time () - started) / 1000;
 

@@ -362,7 +362,9 @@ test_policy_pong_timeout (Fixture       *fixture,
   g_assert_cmpuint (fixture->recorder->last_close_code, ==, 1006);
   /* The last pong came at most one interval before the freeze. */
   g_assert_cmpint (elapsed_ms, >=, 400);
-  g_assert_cmpint (elapsed_ms, <=, 1000 + 500 + 500);
+  /* Up to one interval since the last pong, one second of libsoup timer
+   * slack, the pong timeout, and some scheduling margin. */
+  g_assert_cmpint (elapsed_ms, <=, 1000 + 1000 + 500 + 500);
   g_assert_cmpuint (last_delay (fixture), ==, INITIAL_MS);
 
   /* After the freeze the client connects again. */

@@ -36,6 +36,11 @@ struct _RwsTestServer
   char    *require_name;
   char    *require_value;
 
+  /* Set and called in the server thread only. */
+  RwsTestServerReplyFunc reply_func;
+  gpointer               reply_data;
+  GDestroyNotify         reply_destroy;
+
   guint               upgrade_requests;
   guint               connections_accepted;
   guint               open_connections;
@@ -43,6 +48,11 @@ struct _RwsTestServer
   SoupMessageHeaders *last_headers;
   gushort             last_close_code;
 };
+
+/* The number of a connection, from 1 in the order the server accepted
+ * them, stored on each SoupWebsocketConnection.
+ */
+#define CONNECTION_NUMBER_KEY "rws-test-server-connection-number"
 
 typedef void (*ServerFunc) (RwsTestServer *server,
                             gconstpointer  data);
@@ -184,6 +194,27 @@ format_binary_message (GBytes *message)
   return g_string_free (text, FALSE);
 }
 
+/* Sends what the reply function returns for @record.  The record stays
+ * valid because the received list only grows while the server runs.
+ */
+static void
+send_replies (RwsTestServer           *server,
+              SoupWebsocketConnection *connection,
+              const char              *record)
+{
+  guint number = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (connection),
+                                                      CONNECTION_NUMBER_KEY));
+  g_autoptr(GPtrArray) replies = server->reply_func (number, record,
+                                                     server->reply_data);
+
+  for (guint i = 0; replies != NULL && i < replies->len; i++)
+    {
+      if (soup_websocket_connection_get_state (connection) != SOUP_WEBSOCKET_STATE_OPEN)
+        break;
+      soup_websocket_connection_send_text (connection, g_ptr_array_index (replies, i));
+    }
+}
+
 static void
 on_message (SoupWebsocketConnection *connection,
             SoupWebsocketDataType    type,
@@ -214,6 +245,9 @@ on_message (SoupWebsocketConnection *connection,
   if (echo &&
       soup_websocket_connection_get_state (connection) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_send_message (connection, type, message);
+
+  if (server->reply_func != NULL)
+    send_replies (server, connection, record);
 }
 
 static void
@@ -277,6 +311,8 @@ websocket_handler (SoupServer              *soup_server,
   server->connections_accepted++;
   server->open_connections++;
   close_code = server->close_on_open;
+  g_object_set_data (G_OBJECT (connection), CONNECTION_NUMBER_KEY,
+                     GUINT_TO_POINTER (server->connections_accepted));
   g_mutex_unlock (&server->mutex);
 
   if (close_code == SOUP_WEBSOCKET_CLOSE_ABNORMAL)
@@ -418,6 +454,12 @@ shutdown_in_thread (RwsTestServer *server,
 
   soup_server_disconnect (server->soup_server);
   g_main_loop_quit (server->loop);
+
+  if (server->reply_destroy != NULL)
+    server->reply_destroy (server->reply_data);
+  server->reply_func = NULL;
+  server->reply_data = NULL;
+  server->reply_destroy = NULL;
 }
 
 /**
@@ -561,6 +603,52 @@ rws_test_server_set_require_header (RwsTestServer *server,
   g_mutex_unlock (&server->mutex);
 }
 
+typedef struct
+{
+  RwsTestServerReplyFunc func;
+  gpointer               user_data;
+  GDestroyNotify         destroy;
+} ReplyFuncRequest;
+
+static void
+set_reply_func_in_thread (RwsTestServer *server,
+                          gconstpointer  data)
+{
+  const ReplyFuncRequest *request = data;
+
+  if (server->reply_destroy != NULL)
+    server->reply_destroy (server->reply_data);
+
+  server->reply_func = request->func;
+  server->reply_data = request->user_data;
+  server->reply_destroy = request->destroy;
+}
+
+/**
+ * rws_test_server_set_reply_func:
+ * @server: a server
+ * @func: (nullable): function that replies to each received text or binary
+ *   message, or %NULL to reply to none
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data when @func is replaced or the
+ *   server is freed
+ *
+ * Makes the server reply to each message it receives from now on with the
+ * messages @func returns, sent on the connection that received it.  The
+ * received message is recorded, and echoed when echo is on, before @func
+ * runs.  @func and @destroy run in the server thread.
+ */
+void
+rws_test_server_set_reply_func (RwsTestServer          *server,
+                                RwsTestServerReplyFunc  func,
+                                gpointer                user_data,
+                                GDestroyNotify          destroy)
+{
+  ReplyFuncRequest request = { func, user_data, destroy };
+
+  server_run_sync (server, set_reply_func_in_thread, &request);
+}
+
 static gpointer
 ref_object (gconstpointer object,
             gpointer      user_data)
@@ -684,10 +772,28 @@ rws_test_server_send_text (RwsTestServer *server,
   server_run_sync (server, send_text_in_thread, text);
 }
 
+typedef struct
+{
+  guint ms;
+  GMutex mutex;
+  GCond cond;
+  gboolean sleeping;
+} FreezeRequest;
+
 static gboolean
 freeze_in_thread (gpointer user_data)
 {
-  g_usleep ((gulong) GPOINTER_TO_UINT (user_data) * 1000);
+  FreezeRequest *request = user_data;
+  guint ms = request->ms;
+
+  /* Tell the caller the sleep starts; after the signal @request belongs
+   * to the caller again. */
+  g_mutex_lock (&request->mutex);
+  request->sleeping = TRUE;
+  g_cond_signal (&request->cond);
+  g_mutex_unlock (&request->mutex);
+
+  g_usleep ((gulong) ms * 1000);
 
   return G_SOURCE_REMOVE;
 }
@@ -697,21 +803,35 @@ freeze_in_thread (gpointer user_data)
  * @server: a server
  * @ms: how long to freeze, in milliseconds
  *
- * Makes the server thread sleep for @ms and returns at once.  During that
- * time the server reads nothing, sends no pong and accepts no connection,
- * but the kernel still completes TCP connects and buffers incoming data.
- * Functions that run in the server thread block until the sleep ends.
+ * Makes the server thread sleep for @ms, and returns once the sleep has
+ * started, so whatever the test does next happens during the freeze.
+ * During that time the server reads nothing, sends no pong and accepts no
+ * connection, but the kernel still completes TCP connects and buffers
+ * incoming data. Functions that run in the server thread block until the
+ * sleep ends.
  */
 void
 rws_test_server_freeze (RwsTestServer *server,
                         guint          ms)
 {
   g_autoptr(GSource) source = g_idle_source_new ();
+  FreezeRequest request = { ms };
 
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, freeze_in_thread, GUINT_TO_POINTER (ms), NULL);
+  g_mutex_init (&request.mutex);
+  g_cond_init (&request.cond);
+
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, freeze_in_thread, &request, NULL);
   g_source_set_static_name (source, "[rws-test-server] freeze");
   g_source_attach (source, server->context);
+
+  g_mutex_lock (&request.mutex);
+  while (!request.sleeping)
+    g_cond_wait (&request.cond, &request.mutex);
+  g_mutex_unlock (&request.mutex);
+
+  g_mutex_clear (&request.mutex);
+  g_cond_clear (&request.cond);
 }
 
 /**

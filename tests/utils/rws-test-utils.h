@@ -44,6 +44,23 @@ void           rws_test_server_set_require_header  (RwsTestServer *server,
                                                     const char    *name,
                                                     const char    *value);
 
+/* RwsTestServerReplyFunc: replies to one message that the server received.
+ * @connection is the number of the connection that received @message,
+ * counted from 1 in the order the server accepted them.  @message is
+ * recorded as in rws_test_server_dup_received().  It runs in the server
+ * thread, so state it shares with the test needs a lock or atomics.
+ * Returns (transfer full) (nullable) (element-type utf8) the text messages
+ * to send back on the same connection, in order, or NULL to send none.
+ */
+typedef GPtrArray *(*RwsTestServerReplyFunc) (guint       connection,
+                                              const char *message,
+                                              gpointer    user_data);
+
+void           rws_test_server_set_reply_func      (RwsTestServer          *server,
+                                                    RwsTestServerReplyFunc  func,
+                                                    gpointer                user_data,
+                                                    GDestroyNotify          destroy);
+
 void           rws_test_server_close_all           (RwsTestServer *server,
                                                     gushort        code,
                                                     const char    *reason);
