@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,6 +50,10 @@ typedef enum
 typedef struct
 {
   /* Options as parsed by GOptionContext. */
+  char *protocol;
+  char *codec;
+  char **subscriptions;
+  char **settings;
   char **headers;
   char **subprotocols;
   char **fallback_urls;
@@ -285,7 +291,7 @@ send_line (RwsConnect *self,
   if (!g_utf8_validate (text, -1, NULL))
     {
       /* Translators: the value is a line number. */
-      rws_tool_print_error (_("line %" G_GUINT64_FORMAT " of standard input is not valid UTF-8, so it was not sent"),
+      rws_tool_print_error (_("line %" PRIu64 " of standard input is not valid UTF-8, so it was not sent"),
                             self->lines_read);
       self->exit_status = RWS_TOOL_EXIT_FAILURE;
       read_next_line (self);
@@ -307,7 +313,7 @@ send_line (RwsConnect *self,
         }
 
       /* Translators: the first value is a line number, the second an error message. */
-      rws_tool_print_error (_("line %" G_GUINT64_FORMAT " of standard input was not sent: %s"),
+      rws_tool_print_error (_("line %" PRIu64 " of standard input was not sent: %s"),
                             self->lines_read, error->message);
       self->exit_status = RWS_TOOL_EXIT_FAILURE;
     }
@@ -370,8 +376,10 @@ read_next_line (RwsConnect *self)
                                        self->input_cancellable, on_line_read, self);
 }
 
-static char *
-format_receive_time (RwsMessage *message)
+/* Returns the wall-clock time at which @message arrived, in ISO 8601 UTC
+ * with microseconds, such as "2024-05-01T12:00:00.123456Z". */
+char *
+rws_tool_format_receive_time (RwsMessage *message)
 {
   g_autoptr(GDateTime) seconds = NULL;
   g_autoptr(GDateTime) time = NULL;
@@ -409,9 +417,11 @@ encode_binary (GBytes       *bytes,
   return g_base64_encode (data, size);
 }
 
-static gboolean
-write_stdout (const void *data,
-              gsize       size)
+/* Writes @size bytes to stdout and flushes them. On failure, errno tells
+ * why. */
+gboolean
+rws_tool_write_stdout (const void *data,
+                       gsize       size)
 {
   if (size > 0 && fwrite (data, 1, size, stdout) != size)
     return FALSE;
@@ -419,46 +429,72 @@ write_stdout (const void *data,
   return fflush (stdout) == 0;
 }
 
-static gboolean
-print_jsonl (RwsConnect *self,
-             RwsMessage *message)
+/* Adds the "data" member of @message: the JSON value that the codec
+ * decoded, else the text, else the payload in base64. The text is NULL
+ * for binary messages, so "type": "binary" always means base64. */
+static void
+add_message_data (JsonBuilder *builder,
+                  RwsMessage  *message)
+{
+  JsonNode *json = rws_message_get_json (message);
+  const char *text = rws_message_get_text (message);
+  g_autofree char *encoded = NULL;
+
+  json_builder_set_member_name (builder, "data");
+
+  if (json != NULL)
+    {
+      json_builder_add_value (builder, json_node_copy (json));
+      return;
+    }
+
+  if (text != NULL)
+    {
+      json_builder_add_string_value (builder, text);
+      return;
+    }
+
+  encoded = encode_binary (rws_message_get_bytes (message), BINARY_FORMAT_BASE64);
+  json_builder_add_string_value (builder, encoded);
+}
+
+/* Prints @message on stdout as one JSON object on one line: "time",
+ * @source_member (such as "url" or "endpoint") with @source_value,
+ * "topic" (null when the message has none), "type" ("text" or "binary")
+ * and "data". Fails with errno set when stdout cannot be written. */
+gboolean
+rws_tool_print_message_json (RwsMessage *message,
+                             const char *source_member,
+                             const char *source_value)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *time = format_receive_time (message);
-  g_autofree char *data = NULL;
+  g_autofree char *time = rws_tool_format_receive_time (message);
   g_autofree char *line = NULL;
   const char *topic = rws_message_get_topic (message);
-  gboolean binary = rws_message_is_binary (message);
   gsize length;
-
-  if (binary || rws_message_get_text (message) == NULL)
-    data = encode_binary (rws_message_get_bytes (message), BINARY_FORMAT_BASE64);
-  else
-    data = g_strdup (rws_message_get_text (message));
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "time");
   json_builder_add_string_value (builder, time);
-  json_builder_set_member_name (builder, "url");
-  json_builder_add_string_value (builder, self->shown_url);
+  json_builder_set_member_name (builder, source_member);
+  json_builder_add_string_value (builder, source_value);
+  json_builder_set_member_name (builder, "topic");
   if (topic != NULL)
-    {
-      json_builder_set_member_name (builder, "topic");
-      json_builder_add_string_value (builder, topic);
-    }
+    json_builder_add_string_value (builder, topic);
+  else
+    json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, binary ? "binary" : "text");
-  json_builder_set_member_name (builder, "data");
-  json_builder_add_string_value (builder, data);
+  json_builder_add_string_value (builder, rws_message_is_binary (message) ? "binary" : "text");
+  add_message_data (builder, message);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
   line = json_generator_to_data (generator, &length);
 
-  return write_stdout (line, length) && write_stdout ("\n", 1);
+  return rws_tool_write_stdout (line, length) && rws_tool_write_stdout ("\n", 1);
 }
 
 static gboolean
@@ -472,19 +508,19 @@ print_plain (RwsConnect *self,
   const void *data;
 
   if (!rws_message_is_binary (message) && text != NULL)
-    return write_stdout (text, strlen (text)) && write_stdout ("\n", 1);
+    return rws_tool_write_stdout (text, strlen (text)) && rws_tool_write_stdout ("\n", 1);
 
   data = g_bytes_get_data (bytes, &size);
 
   if (rws_message_is_binary (message) && self->binary_format == BINARY_FORMAT_RAW)
-    return write_stdout (data, size);
+    return rws_tool_write_stdout (data, size);
 
   /* A text message that is not valid UTF-8 is printed as it came. */
   if (!rws_message_is_binary (message))
-    return write_stdout (data, size) && write_stdout ("\n", 1);
+    return rws_tool_write_stdout (data, size) && rws_tool_write_stdout ("\n", 1);
 
   encoded = encode_binary (bytes, self->binary_format);
-  return write_stdout (encoded, strlen (encoded)) && write_stdout ("\n", 1);
+  return rws_tool_write_stdout (encoded, strlen (encoded)) && rws_tool_write_stdout ("\n", 1);
 }
 
 static void
@@ -500,7 +536,7 @@ on_message (RwsClient  *client,
   self->received++;
 
   if (self->jsonl)
-    written = print_jsonl (self, message);
+    written = rws_tool_print_message_json (message, "url", self->shown_url);
   else
     written = print_plain (self, message);
 
@@ -671,6 +707,16 @@ check_options (RwsConnect  *self,
         return FALSE;
     }
 
+  for (guint i = 0; self->subscriptions != NULL && self->subscriptions[i] != NULL; i++)
+    {
+      if (*self->subscriptions[i] == '\0')
+        {
+          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               _("invalid value for --subscribe: the topic is empty"));
+          return FALSE;
+        }
+    }
+
   for (guint i = 0; self->subprotocols != NULL && self->subprotocols[i] != NULL; i++)
     {
       if (!rws_tool_is_http_token (self->subprotocols[i]))
@@ -695,7 +741,12 @@ check_options (RwsConnect  *self,
   return TRUE;
 }
 
-/* Sets the client properties and headers that the options name. */
+/* Sets the client properties, plugin properties and headers that the
+ * options name, and subscribes to the --subscribe topics. --protocol and
+ * --codec apply before --set, so that "--set protocol.KEY=VALUE" sets a
+ * property of the plugin that --protocol names, and both fail at once
+ * when no plugin of that name exists. The --set options apply in the
+ * order given, after the options that set one client property each. */
 static gboolean
 configure_client (RwsConnect              *self,
                   RwsToolPropertyOptions  *property_values,
@@ -703,6 +754,20 @@ configure_client (RwsConnect              *self,
 {
   if (!rws_tool_property_options_apply (property_values, self->client, error))
     return FALSE;
+
+  if (self->protocol != NULL &&
+      !rws_client_set_property_from_string (self->client, "protocol", self->protocol, error))
+    {
+      g_prefix_error (error, "--protocol: ");
+      return FALSE;
+    }
+
+  if (self->codec != NULL &&
+      !rws_client_set_property_from_string (self->client, "codec", self->codec, error))
+    {
+      g_prefix_error (error, "--codec: ");
+      return FALSE;
+    }
 
   for (guint i = 0; self->headers != NULL && self->headers[i] != NULL; i++)
     {
@@ -731,6 +796,12 @@ configure_client (RwsConnect              *self,
   if (self->no_watch_network)
     rws_client_set_watch_network (self->client, FALSE);
 
+  if (!rws_tool_apply_settings (self->client, (const char * const *) self->settings, error))
+    return FALSE;
+
+  for (guint i = 0; self->subscriptions != NULL && self->subscriptions[i] != NULL; i++)
+    rws_client_subscribe (self->client, self->subscriptions[i], NULL);
+
   return TRUE;
 }
 
@@ -753,6 +824,10 @@ rws_connect_clear (RwsConnect *self)
   g_clear_object (&self->client);
   g_clear_pointer (&self->loop, g_main_loop_unref);
 
+  g_clear_pointer (&self->protocol, g_free);
+  g_clear_pointer (&self->codec, g_free);
+  g_clear_pointer (&self->subscriptions, g_strfreev);
+  g_clear_pointer (&self->settings, g_strfreev);
   g_clear_pointer (&self->headers, g_strfreev);
   g_clear_pointer (&self->subprotocols, g_strfreev);
   g_clear_pointer (&self->fallback_urls, g_strfreev);
@@ -778,6 +853,18 @@ rws_tool_connect (int    argc,
   g_autoptr(GError) error = NULL;
   const char *url;
   const GOptionEntry entries[] = {
+    { "protocol", 0, 0, G_OPTION_ARG_STRING, &self.protocol,
+      N_("Protocol plugin that speaks to the server, such as jsonrpc (default: raw). Run “rws plugins” to list them"),
+      N_("NAME") },
+    { "codec", 0, 0, G_OPTION_ARG_STRING, &self.codec,
+      N_("Codec plugin that decodes the payloads, such as json (default: text). Run “rws plugins” to list them"),
+      N_("NAME") },
+    { "subscribe", 's', 0, G_OPTION_ARG_STRING_ARRAY, &self.subscriptions,
+      N_("Subscribe to TOPIC after every connect, as the protocol plugin does it. Repeat the option for more topics"),
+      N_("TOPIC") },
+    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &self.settings,
+      N_("Set a key as in a configuration file: a client property, protocol.KEY, codec.KEY, header.NAME or subscribe. Repeat the option for more keys, which apply in the order given, after --protocol and --codec"),
+      N_("KEY=VALUE") },
     { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &self.headers,
       N_("Add an HTTP header to every handshake, such as “Authorization: Bearer TOKEN”. Repeat the option for more headers"),
       N_("“NAME: VALUE”") },
@@ -806,7 +893,7 @@ rws_tool_connect (int    argc,
       N_("How binary messages are printed: base64, hex, or raw bytes with no newline (default: base64)"),
       N_("FORMAT") },
     { "jsonl", 0, 0, G_OPTION_ARG_NONE, &self.jsonl,
-      N_("Print each message as one JSON object with its receive time in UTC, the URL without user information and query, the type and the data (binary data in base64)"),
+      N_("Print each message as one JSON object with its receive time in UTC, the URL without user information and query, the topic, the type and the data (the decoded JSON value with a JSON codec, binary data in base64)"),
       NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &self.quiet,
       N_("Print no lifecycle lines on standard error, only errors that end the program"),
@@ -868,7 +955,8 @@ rws_tool_connect (int    argc,
   if (!configure_client (&self, property_values, &error))
     return rws_tool_usage_error ("connect", error->message);
 
-  self.shown_url = rws_tool_redact_url (url);
+  /* --set url=… may have replaced the URL argument. */
+  self.shown_url = rws_tool_redact_url (rws_client_get_url (self.client));
   self.loop = g_main_loop_new (NULL, FALSE);
   self.lifecycle = rws_tool_lifecycle_new (self.client, NULL);
 

@@ -25,6 +25,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <signal.h>
 #include <stdio.h>
 
@@ -147,7 +149,7 @@ on_send (gpointer user_data)
     {
       /* Repeated rejections are counted, and only the first is shown. */
       if (self->rejected == 0)
-        rws_tool_print_error (_("send rejected message %" G_GUINT64_FORMAT ": %s"),
+        rws_tool_print_error (_("send rejected message %" PRIu64 ": %s"),
                               self->next_seq, error->message);
       self->rejected++;
     }
@@ -227,7 +229,7 @@ count_tick (RwsDemo *self,
 
       self->ticks_missed += last - first + 1;
       /* Translators: the values are the first and the last missed tick number. */
-      g_message (_("missed ticks %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ", sent while the link was down"),
+      g_message (_("missed ticks %" PRIu64 " to %" PRIu64 ", sent while the link was down"),
                  first, last);
     }
 
@@ -360,7 +362,7 @@ print_tally (RwsDemo *self)
                       "wire when a link dropped are not resent, because the raw protocol has no\n"
                       "acknowledgements."));
   else
-    printf (_("%" G_GINT64_FORMAT " messages that send accepted are missing from the client's statistics.\n"), lost);
+    printf (_("%" PRId64 " messages that send accepted are missing from the client's statistics.\n"), lost);
 
   fflush (stdout);
 

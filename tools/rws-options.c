@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -335,7 +337,7 @@ rws_tool_parse_unsigned (const char  *option,
   if (!g_ascii_string_to_unsigned (text, 10, min, max, value, NULL))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("invalid value “%s” for --%s: expected %s from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT),
+                   _("invalid value “%s” for --%s: expected %s from %" PRIu64 " to %" PRIu64),
                    text, option, value_kind, min, max);
       return FALSE;
     }
@@ -497,4 +499,49 @@ rws_tool_redact_url (const char *url)
                      g_uri_get_scheme (uri), NULL,
                      g_uri_get_host (uri), g_uri_get_port (uri),
                      g_uri_get_path (uri), NULL, NULL);
+}
+
+/* Applies each "KEY=VALUE" of @settings to @client with the rules of a
+ * configuration file (rws_client_set_property_from_string()). The error
+ * names the key but not the value, which may be a credential such as
+ * "header.Authorization=Bearer TOKEN". */
+gboolean
+rws_tool_apply_settings (RwsClient           *client,
+                         const char * const  *settings,
+                         GError             **error)
+{
+  for (gsize i = 0; settings != NULL && settings[i] != NULL; i++)
+    {
+      const char *equals = strchr (settings[i], '=');
+      g_autofree char *key = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (equals == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       /* Translators: the value is what the user gave to --set. */
+                       _("invalid value “%s” for --set: expected KEY=VALUE, with “=” after the key"),
+                       settings[i]);
+          return FALSE;
+        }
+
+      key = g_strndup (settings[i], equals - settings[i]);
+      if (*key == '\0')
+        {
+          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               _("invalid value for --set: the key before “=” is empty. Expected KEY=VALUE"));
+          return FALSE;
+        }
+
+      if (!rws_client_set_property_from_string (client, key, equals + 1, &local_error))
+        {
+          /* Translators: the first value is a key such as "backoff-max"
+           * or "protocol.subscribe-method", the second an error message. */
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("invalid --set %s: %s"), key, local_error->message);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
 }

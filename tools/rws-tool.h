@@ -32,6 +32,10 @@ int   rws_tool_connect            (int    argc,
                                    char **argv);
 int   rws_tool_demo               (int    argc,
                                    char **argv);
+int   rws_tool_plugins            (int    argc,
+                                   char **argv);
+int   rws_tool_run                (int    argc,
+                                   char **argv);
 
 /* rws.c: messages on stderr. */
 void  rws_tool_set_verbosity      (gboolean quiet,
@@ -81,6 +85,17 @@ gboolean rws_tool_parse_header    (const char  *text,
                                    char       **value,
                                    GError     **error);
 char    *rws_tool_redact_url      (const char *url);
+gboolean rws_tool_apply_settings  (RwsClient           *client,
+                                   const char * const  *settings,
+                                   GError             **error);
+
+/* rws-connect.c: received messages on stdout, shared with "rws run". */
+gboolean rws_tool_write_stdout        (const void *data,
+                                       gsize       size);
+char    *rws_tool_format_receive_time (RwsMessage *message);
+gboolean rws_tool_print_message_json  (RwsMessage *message,
+                                       const char *source_member,
+                                       const char *source_value);
 
 /* rws-lifecycle.c: lifecycle lines about a client on stderr. */
 typedef struct _RwsToolLifecycle RwsToolLifecycle;

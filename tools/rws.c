@@ -9,6 +9,7 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -25,6 +26,8 @@ typedef struct
 static const RwsToolCommand commands[] = {
   { "connect", N_("Connect to a WebSocket URL, print the messages that arrive and send lines from standard input"), rws_tool_connect },
   { "demo",    N_("Run a client against an in-process server on 127.0.0.1 that keeps dropping it, then print a tally"), rws_tool_demo },
+  { "plugins", N_("List the protocol and codec plugins with their kind, version and description"), rws_tool_plugins },
+  { "run",     N_("Run every endpoint of configuration files and print the messages as JSON lines"), rws_tool_run },
 };
 
 static gboolean log_quiet;
@@ -168,7 +171,44 @@ print_help (FILE *stream)
   fprintf (stream, "  -h, --help  %s\n", _("Show this help and exit"));
   fprintf (stream, "  --version   %s\n", _("Show the version and exit"));
   fprintf (stream, "\n%s\n", _("Run “rws COMMAND --help” to see the options of a command."));
-  fprintf (stream, "%s\n", _("Exit status: 0 on success, 1 on a runtime failure, 2 on a usage error."));
+  fprintf (stream, "%s\n", _("Exit status: 0 on success, 1 on a runtime failure, 2 on a usage or configuration error."));
+}
+
+/*
+ * Adds the plugin directories of the build tree to the default registry
+ * when this process is the rws program of that build tree, so that
+ * build/tools/rws finds the plugins built next to it with no install and
+ * no RWS_PLUGIN_PATH. An installed rws is another file and searches the
+ * installed plugin directory only, as every application does.
+ *
+ * meson passes RWS_BUILD_TOOL_PATH, the path of the program in the build
+ * tree, and RWS_PLUGINS_BUILD_DIRS, the plugin build directories joined
+ * with colons. Both paths are resolved before the comparison, so symbolic
+ * links in the build path do not matter.
+ */
+static void
+add_build_tree_plugin_dirs (void)
+{
+  g_autofree char *executable = NULL;
+  g_autofree char *build_tool = NULL;
+  g_auto(GStrv) directories = NULL;
+  RwsRegistry *registry;
+
+  executable = realpath ("/proc/self/exe", NULL);
+  build_tool = realpath (RWS_BUILD_TOOL_PATH, NULL);
+  if (executable == NULL || build_tool == NULL || strcmp (executable, build_tool) != 0)
+    return;
+
+  registry = rws_registry_get_default ();
+  directories = g_strsplit (RWS_PLUGINS_BUILD_DIRS, ":", -1);
+  for (guint i = 0; directories[i] != NULL; i++)
+    {
+      if (*directories[i] == '\0')
+        continue;
+
+      g_debug ("Running from the build tree, so plugins are also searched in %s", directories[i]);
+      rws_registry_add_search_path (registry, directories[i]);
+    }
 }
 
 static const RwsToolCommand *
@@ -230,6 +270,8 @@ main (int    argc,
   program_name = g_strdup_printf ("rws %s", command->name);
   g_set_prgname (program_name);
   argv[1] = program_name;
+
+  add_build_tree_plugin_dirs ();
 
   return command->run (argc - 1, argv + 1);
 }
