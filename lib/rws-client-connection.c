@@ -225,8 +225,8 @@ stop_connection_timers (RwsClient *self)
 }
 
 /* Ends the live connection. With @graceful, a close frame is sent and the
- * connection waits a little for the peer's answer; it is cut at the latest
- * when the next attempt starts. */
+ * connection waits a little for the peer's close frame. It is cut at the
+ * latest when the next attempt starts. */
 static void
 drop_transport (RwsClient  *self,
                 gboolean    graceful,
@@ -755,7 +755,7 @@ begin_attempt (RwsClient *self)
       return;
     }
 
-  /* The answer arrives from the main loop, so the attempt waits in the
+  /* The result arrives from the main loop, so the attempt waits in the
    * current state for it. */
   self->reach_cancellable = g_cancellable_new ();
   g_network_monitor_can_reach_async (self->network_monitor, connectable,
@@ -776,8 +776,8 @@ cancel_reach (RwsClient *self)
 }
 
 /* A change of the network while the client waits re-checks the endpoint
- * at once: if it cannot be reached the client waits for the next change
- * with no timer, and if it can the attempt starts without waiting out the
+ * at once. If it cannot be reached, the client waits for the next change
+ * with no timer. If it can, the attempt starts without waiting out the
  * backoff delay. */
 static void
 on_network_changed (GNetworkMonitor *monitor,
@@ -845,8 +845,8 @@ enter_failed (RwsClient    *self,
                         self->max_attempts);
   error = kept;
 
-  /* The error comes first, so a handler of notify::state sees it as the
-   * last error and a handler of error knows the client gives up. */
+  /* The error comes first, so a handler of notify::state finds it as the
+   * last error, and the state tells a handler of error nothing yet. */
   emit_error (self, error);
   if (epoch != self->epoch)
     return;
@@ -884,7 +884,7 @@ schedule_retry (RwsClient    *self,
 
   if (fatal)
     {
-      /* A prepare-handshake handler may fix credentials, so a fatal answer
+      /* A prepare-handshake handler may fix credentials, so a fatal response
        * is retried slowly instead of given up. */
       if (!g_signal_has_handler_pending (self, rws_client_signals[SIGNAL_PREPARE_HANDSHAKE], 0, TRUE))
         {
@@ -962,8 +962,8 @@ rws_client_connection_lost (RwsClient    *self,
   else
     {
       rws_error = rws_policy_close_error (code, reason_copy);
-      /* Ordinary ends of a connection are told by the disconnected signal
-       * alone; they are still kept as the last error. */
+      /* The disconnected signal alone reports an ordinary end of a
+       * connection. It is still kept as the last error. */
       report = code != SOUP_WEBSOCKET_CLOSE_NORMAL &&
                code != SOUP_WEBSOCKET_CLOSE_GOING_AWAY &&
                code != SOUP_WEBSOCKET_CLOSE_ABNORMAL;

@@ -33,7 +33,7 @@ rws_policy_http_status_is_fatal (guint status)
   if (status == SOUP_STATUS_REQUEST_TIMEOUT || status == RWS_HTTP_TOO_MANY_REQUESTS)
     return FALSE;
 
-  /* 425 Too Early asks the client to retry. */
+  /* 425 Too Early means the request may succeed when retried. */
   if (status == 425)
     return FALSE;
 
@@ -169,7 +169,7 @@ rws_policy_validate_url (const char  *url,
   if (uri == NULL)
     {
       g_set_error (error, RWS_ERROR, RWS_ERROR_INVALID_URL,
-                   /* Translators: the first value is the URL, the second says what is wrong with it. */
+                   /* Translators: the first value is the URL, the second describes what is wrong with it. */
                    _("Invalid URL “%s”: %s. Use a ws:// or wss:// URL such as ws://127.0.0.1:8080/"),
                    url, parse_error->message);
       return FALSE;

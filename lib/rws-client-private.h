@@ -87,7 +87,7 @@ struct _RwsClient
   RwsAttempt *attempt;
   RwsTransport *transport;
   /* A transport that was sent a close frame and is waiting for the
-   * peer's answer; it is cut before the next attempt starts. */
+   * peer's close frame. It is cut before the next attempt starts. */
   RwsTransport *retiring;
   gboolean has_connected;
   gboolean waiting_for_network;

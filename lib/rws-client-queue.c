@@ -175,8 +175,8 @@ rws_client_enqueue (RwsClient  *self,
   gboolean drain;
 
   /* On the client's own thread outside a dispatch, for example in a
-   * program that iterates the context itself, nobody owns the context:
-   * taking it lets the message go out at once, as it would in a handler. */
+   * program that iterates the context itself, no thread owns the context.
+   * Acquiring it lets the message go out at once, as in a handler. */
   if (!owner && g_thread_self () == self->thread)
     owner = acquired = g_main_context_acquire (self->context);
 

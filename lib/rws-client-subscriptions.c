@@ -5,8 +5,8 @@
  *
  * After the WebSocket opens, the protocol runs its handshake and calls
  * rws_protocol_mark_ready(). The client then restores every subscription
- * once: it asks the protocol to send each, and where the protocol confirms
- * subscriptions (ack-timeout > 0) it waits for the answers. A subscription
+ * once: it calls the protocol to send each, and where the protocol confirms
+ * subscriptions (ack-timeout > 0) it waits for the confirmations. A subscription
  * without an answer within ack-timeout is sent again after a backoff
  * delay, until subscribe-attempts frames were sent in all; then it is
  * FAILED and the client carries on. The client becomes READY when every
@@ -433,8 +433,8 @@ send_subscription (RwsClient           *self,
 
   rws_protocol_subscribe (self->protocol_instance, subscription);
 
-  /* The protocol may have answered, or the connection may have ended,
-   * while it sent the frame. */
+  /* The protocol may have confirmed or rejected it, or the connection may
+   * have ended, while it sent the frame. */
   if (rws_subscription_get_state (subscription) != RWS_SUBSCRIPTION_PENDING ||
       !rws_client_protocol_is_connected (self))
     return;

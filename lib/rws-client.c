@@ -21,7 +21,7 @@
  * jitter, until [method@Rws.Client.close] is called or it gives up in
  * %RWS_STATE_FAILED. It detects dead peers with pings
  * ([property@Rws.Client:keepalive-interval] and
- * [property@Rws.Client:pong-timeout]) and holds outgoing messages in a
+ * [property@Rws.Client:pong-timeout]) and keeps outgoing messages in a
  * queue while it is not connected.
  *
  * ## Threads
@@ -499,8 +499,8 @@ rws_client_class_init (RwsClientClass *klass)
   /**
    * RwsClient:backoff-max: (getter get_backoff_max) (setter set_backoff_max)
    *
-   * The cap on any retry delay, in milliseconds. It also caps a
-   * `Retry-After` delay that a server asks for.
+   * The cap on any retry delay, in milliseconds. It also caps the
+   * delay of a `Retry-After` header.
    *
    * Since: 0.1
    */
@@ -621,7 +621,7 @@ rws_client_class_init (RwsClientClass *klass)
   /**
    * RwsClient:queue-limit: (getter get_queue_limit) (setter set_queue_limit)
    *
-   * The number of messages the queue holds while the client is not
+   * The maximum number of queued messages while the client is not
    * %RWS_STATE_READY.
    *
    * Since: 0.1
@@ -658,7 +658,7 @@ rws_client_class_init (RwsClientClass *klass)
    * RwsClient:watch-network: (getter get_watch_network) (setter set_watch_network)
    *
    * Whether attempts wait while [property@Rws.Client:network-monitor]
-   * says the endpoint's address cannot be reached, and start at once,
+   * reports that the endpoint's address cannot be reached, and start at once,
    * with the backoff reset, when it can be reached again.
    *
    * Since: 0.1
@@ -721,7 +721,7 @@ rws_client_class_init (RwsClientClass *klass)
    *
    * Emitted before each connection attempt: the place to set fresh tokens
    * and headers on @msg. While a handler is connected, fatal handshake
-   * answers (400, 401, 403, 404) are retried at the maximum delay instead
+   * responses (400, 401, 403, 404) are retried at the maximum delay instead
    * of failing the client, because the handler may fix the credentials.
    *
    * Since: 0.1
@@ -993,7 +993,7 @@ rws_client_start_finish (RwsClient     *self,
  * @reason: (nullable): the close reason to send
  *
  * Closes the client. Valid in every state. With an open connection, a
- * close frame is sent and the client finishes when the server answers,
+ * close frame is sent and the client finishes when the server's close frame arrives,
  * or cuts the connection after 2 seconds; it never blocks the main loop.
  * Then [signal@Rws.Client::closed] is emitted once and nothing else
  * happens until the client is started again.
@@ -1249,7 +1249,7 @@ rws_client_get_last_error (RwsClient *self)
  * @self: a client
  *
  * Gets the HTTP status of the last handshake: 101 when it succeeded, 0
- * when no answer arrived.
+ * when no response arrived.
  *
  * Returns: the HTTP status
  *
@@ -2032,7 +2032,7 @@ rws_client_set_idle_timeout (RwsClient *self,
  *
  * Gets [property@Rws.Client:queue-limit].
  *
- * Returns: the number of messages the offline queue holds
+ * Returns: the maximum number of messages in the offline queue
  *
  * Since: 0.1
  */
@@ -2047,7 +2047,7 @@ rws_client_get_queue_limit (RwsClient *self)
 /**
  * rws_client_set_queue_limit: (set-property queue-limit)
  * @self: a client
- * @queue_limit: the number of messages the offline queue holds
+ * @queue_limit: the maximum number of messages in the offline queue
  *
  * Sets [property@Rws.Client:queue-limit].
  *

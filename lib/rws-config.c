@@ -3,9 +3,9 @@
 /*
  * Configuration files: GKeyFile syntax, one `[endpoint NAME]` group per
  * client. A key that names an RwsClient property sets it from its string
- * form; `protocol.KEY` and `codec.KEY` set properties of the plugin
- * objects; `header.NAME` adds a handshake header; `subscribe` lists topics
- * separated by `;`. `${NAME}` in a value is replaced by the environment
+ * form. `protocol.KEY` and `codec.KEY` set properties of the plugin
+ * objects, `header.NAME` adds a handshake header, and `subscribe` lists
+ * topics separated by `;`. `${NAME}` in a value is replaced by the environment
  * variable NAME, and `$$` by a single `$`.
  */
 

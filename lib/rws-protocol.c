@@ -537,7 +537,7 @@ rws_protocol_find_subscription (RwsProtocol *self,
  * @self: a protocol
  * @id: an identifier the server gave on the current connection
  *
- * Finds the subscription that the server knows as @id.
+ * Finds the subscription that the server identifies as @id.
  *
  * Returns: (transfer none) (nullable): the subscription, or `NULL`
  *

@@ -30,7 +30,7 @@ G_DECLARE_DERIVABLE_TYPE (RwsProtocol, rws_protocol, RWS, PROTOCOL, GObject)
  *   payload to [method@Rws.Protocol.deliver]
  * @subscribe: send the frame that subscribes @subscription; call
  *   [method@Rws.Protocol.confirm_subscription] or
- *   [method@Rws.Protocol.reject_subscription] when the server answers
+ *   [method@Rws.Protocol.reject_subscription] when the server replies
  * @unsubscribe: send the frame that ends @subscription
  * @publish: build the frame that publishes @payload to @topic; the client
  *   queues it like any other message

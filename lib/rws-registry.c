@@ -15,7 +15,7 @@
 /**
  * RwsPluginInfo:
  *
- * What the registry knows of one plugin: its name, kind and description,
+ * The registry's record of one plugin: its name, kind and description,
  * the `.plugin` file it came from, and whether its module is loaded.
  *
  * Since: 0.1

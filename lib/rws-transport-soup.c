@@ -182,8 +182,8 @@ rws_transport_start (RwsTransport             *transport,
                                                     (keepalive_interval_ms + 999) / 1000);
 #if SOUP_CHECK_VERSION (3, 6, 0)
   /* NOTE: this branch is not built with the libsoup 3.2 of Debian 12, so
-   * no test runs it; a connection libsoup closes for a missing pong is
-   * reported as a lost connection, not as RWS_ERROR_PEER_TIMEOUT. */
+   * no test runs it. A connection that libsoup closes for a missing pong
+   * is reported as a lost connection, not as RWS_ERROR_PEER_TIMEOUT. */
   if (keepalive_interval_ms > 0)
     soup_websocket_connection_set_keepalive_pong_timeout (connection, (pong_timeout_ms + 999) / 1000);
 #else

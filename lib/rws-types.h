@@ -71,7 +71,7 @@ typedef enum
  *   counted in the statistics
  *
  * What a [class@Rws.Client] does with a message sent while its offline
- * queue holds [property@Rws.Client:queue-limit] messages.
+ * queue contains [property@Rws.Client:queue-limit] messages.
  *
  * Since: 0.1
  */
