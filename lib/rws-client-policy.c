@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "rws-client-private.h"
@@ -216,4 +218,41 @@ rws_policy_redact_url (const char *url)
                      g_uri_get_scheme (uri), NULL,
                      g_uri_get_host (uri), g_uri_get_port (uri),
                      g_uri_get_path (uri), NULL, NULL);
+}
+
+/* A header name is an RFC 9110 token, and a value has no control
+ * characters but tab, so no header can split the request. */
+gboolean
+rws_policy_validate_header (const char  *name,
+                            const char  *value,
+                            GError     **error)
+{
+  const char *token_symbols = "!#$%&'*+-.^_`|~";
+  gboolean valid_name = name != NULL && *name != '\0';
+
+  for (const char *p = name; valid_name && *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr (token_symbols, *p) == NULL)
+      valid_name = FALSE;
+
+  if (!valid_name)
+    {
+      g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
+                   /* Translators: the value is a header name. */
+                   _("invalid header name “%s”: use letters, digits and -, as in X-Api-Key"),
+                   name != NULL ? name : "");
+      return FALSE;
+    }
+
+  for (const char *p = value; value != NULL && *p != '\0'; p++)
+    if ((g_ascii_iscntrl (*p) && *p != '\t') || *p == 0x7f)
+      {
+        /* The value is left out of the message: it may be a secret. */
+        g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
+                     /* Translators: the value is a header name. */
+                     _("the value of the header %s contains a line break or another control character"),
+                     name);
+        return FALSE;
+      }
+
+  return TRUE;
 }

@@ -217,6 +217,9 @@ GError  *rws_policy_close_error         (gushort     code,
                                          const char *reason);
 gboolean rws_policy_validate_url        (const char  *url,
                                          GError     **error);
+gboolean rws_policy_validate_header     (const char  *name,
+                                         const char  *value,
+                                         GError     **error);
 char    *rws_policy_redact_url          (const char *url);
 
 /* libsoup 3.2 has no name for 429 Too Many Requests (RFC 6585). */

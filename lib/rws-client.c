@@ -1208,7 +1208,9 @@ rws_client_send_finish (RwsClient     *self,
  * @name: a header name
  * @value: (nullable): the value, or `NULL` to remove the header
  *
- * Sets a header sent with every handshake from the next attempt on.
+ * Sets a header sent with every handshake from the next attempt on. The
+ * name must be an HTTP token and the value must not contain line breaks
+ * or other control characters.
  *
  * Since: 0.1
  */
@@ -1218,7 +1220,7 @@ rws_client_set_header (RwsClient  *self,
                        const char *value)
 {
   g_return_if_fail (RWS_IS_CLIENT (self));
-  g_return_if_fail (name != NULL && *name != '\0');
+  g_return_if_fail (rws_policy_validate_header (name, value, NULL));
 
   if (value == NULL)
     g_hash_table_remove (self->headers, name);

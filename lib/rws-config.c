@@ -350,6 +350,8 @@ rws_client_set_property_from_string (RwsClient   *self,
                                _("“header.” needs a header name, as in header.Authorization"));
           return FALSE;
         }
+      if (!rws_policy_validate_header (name, value, error))
+        return FALSE;
       rws_client_set_header (self, name, value);
       return TRUE;
     }
@@ -454,6 +456,15 @@ load_endpoint (GKeyFile    *key_file,
   keys = g_key_file_get_keys (key_file, group, NULL, NULL);
   for (guint i = 0; keys[i] != NULL; i++)
     {
+      if (g_str_equal (keys[i], "name"))
+        {
+          g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
+                       /* Translators: a file name and a group name. */
+                       _("%s: [%s] name: the endpoint name comes from the group name; remove this key"),
+                       source_name, group);
+          return NULL;
+        }
+
       if (g_strv_contains (first, keys[i]))
         continue;
       if (!apply_key (client, key_file, source_name, group, keys[i], error))
@@ -461,6 +472,42 @@ load_endpoint (GKeyFile    *key_file,
     }
 
   return g_steal_pointer (&client);
+}
+
+/* GKeyFile merges a group that appears twice into one, so a repeated
+ * endpoint would silently take the keys of both. The raw text is scanned
+ * for group headers first. */
+static gboolean
+check_duplicate_groups (const char  *data,
+                        gsize        length,
+                        const char  *source_name,
+                        GError     **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *text = g_strndup (data, length);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      gsize size = strlen (line);
+      g_autofree char *group = NULL;
+
+      if (size < 2 || line[0] != '[' || line[size - 1] != ']')
+        continue;
+
+      group = g_strndup (line + 1, size - 2);
+      if (!g_hash_table_add (seen, g_steal_pointer (&group)))
+        {
+          g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
+                       /* Translators: a file name, a group name and a line number. */
+                       _("%s: [%.*s]: the group appears again on line %u; give each endpoint its own name"),
+                       source_name, (int) (size - 2), line + 1, i + 1);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
 }
 
 static GPtrArray *
@@ -483,16 +530,6 @@ load_key_file (GKeyFile    *key_file,
                        source_name, groups[i]);
           return NULL;
         }
-
-      for (guint j = 0; j < clients->len; j++)
-        if (g_str_equal (rws_client_get_name (g_ptr_array_index (clients, j)),
-                         groups[i] + strlen (ENDPOINT_PREFIX)))
-          {
-            g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
-                         _("%s: [%s]: an endpoint of this name is already defined"),
-                         source_name, groups[i]);
-            return NULL;
-          }
 
       client = load_endpoint (key_file, source_name, groups[i], error);
       if (client == NULL)
@@ -533,15 +570,16 @@ GPtrArray *
 rws_config_load (const char  *path,
                  GError     **error)
 {
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   rws_i18n_init ();
 
-  if (!g_key_file_load_from_file (key_file, path, G_KEY_FILE_NONE, &local_error))
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
       g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
                    /* Translators: a file name and an error message. */
@@ -549,7 +587,7 @@ rws_config_load (const char  *path,
       return NULL;
     }
 
-  return load_key_file (key_file, path, error);
+  return rws_config_load_data (contents, (gssize) length, path, error);
 }
 
 /**
@@ -579,6 +617,9 @@ rws_config_load_data (const char  *data,
   g_return_val_if_fail (source_name != NULL, NULL);
 
   rws_i18n_init ();
+
+  if (!check_duplicate_groups (data, length < 0 ? strlen (data) : (gsize) length, source_name, error))
+    return NULL;
 
   if (!g_key_file_load_from_data (key_file, data, length < 0 ? (gsize) -1 : (gsize) length,
                                   G_KEY_FILE_NONE, &local_error))
