@@ -417,8 +417,8 @@ encode_binary (GBytes       *bytes,
   return g_base64_encode (data, size);
 }
 
-/* Writes @size bytes to stdout and flushes them. On failure, errno tells
- * why. */
+/* Writes @size bytes to stdout and flushes them. Fails with errno set
+ * when stdout cannot be written. */
 gboolean
 rws_tool_write_stdout (const void *data,
                        gsize       size)

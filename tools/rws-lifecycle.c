@@ -33,6 +33,10 @@ struct _RwsToolLifecycle
   gboolean disconnect_pending;
   guint disconnect_code;
   char *disconnect_reason;
+  /* An error that waits for the next event: the client emits the error
+   * that makes it give up just before it fails, and the "giving up" line
+   * shows that error once. */
+  char *pending_error;
 };
 
 static void report (RwsToolLifecycle *self,
@@ -65,6 +69,15 @@ format_disconnect (RwsToolLifecycle *self)
   return g_strdup_printf (_("disconnected (%u)"), self->disconnect_code);
 }
 
+static void
+flush_error (RwsToolLifecycle *self)
+{
+  g_autofree char *message = g_steal_pointer (&self->pending_error);
+
+  if (message != NULL)
+    report (self, "%s", message);
+}
+
 /* Prints a "disconnected" line that no "reconnecting" signal followed, so
  * that lines stay in the order of the events. */
 static void
@@ -86,34 +99,24 @@ static void
 on_connected (RwsClient        *client,
               RwsToolLifecycle *self)
 {
-  g_autofree char *url = rws_tool_redact_url (rws_client_get_url (client));
-  const char * const *fallback_urls = rws_client_get_fallback_urls (client);
+  g_autofree char *url = rws_tool_redact_url (rws_client_get_current_url (client));
 
+  flush_error (self);
   flush_disconnect (self);
 
-  /* NOTE: the client does not tell which of its URLs it connected to, so
-   * with fallback URLs the line cannot name the one in use. */
-  if (fallback_urls != NULL && fallback_urls[0] != NULL)
-    /* Translators: the value is a URL. */
-    report (self, _("connected to %s or one of its fallback URLs"), url);
-  else
-    /* Translators: the value is a URL. */
-    report (self, _("connected to %s"), url);
+  /* Translators: the value is a URL. */
+  report (self, _("connected to %s"), url);
 }
 
 /* An error that comes between "disconnected" and "reconnecting" is
- * printed first, so the disconnect still joins the reconnecting line. */
+ * printed before the reconnecting line, so the disconnect still joins it. */
 static void
 on_error (RwsClient        *client,
           const GError     *error,
           RwsToolLifecycle *self)
 {
-  /* The "giving up" line of on_notify_state() already shows the error
-   * that made the client fail. */
-  if (rws_client_get_state (client) == RWS_STATE_FAILED)
-    return;
-
-  report (self, "%s", error->message);
+  flush_error (self);
+  self->pending_error = g_strdup (error->message);
 }
 
 static void
@@ -122,6 +125,7 @@ on_disconnected (RwsClient        *client,
                  const char       *reason,
                  RwsToolLifecycle *self)
 {
+  flush_error (self);
   flush_disconnect (self);
 
   self->disconnect_pending = TRUE;
@@ -135,6 +139,8 @@ on_reconnecting (RwsClient        *client,
                  guint             delay_ms,
                  RwsToolLifecycle *self)
 {
+  flush_error (self);
+
   if (self->disconnect_pending)
     {
       g_autofree char *disconnect = format_disconnect (self);
@@ -157,6 +163,7 @@ static void
 on_closed (RwsClient        *client,
            RwsToolLifecycle *self)
 {
+  flush_error (self);
   flush_disconnect (self);
 }
 
@@ -173,10 +180,17 @@ on_notify_state (RwsClient        *client,
   if (state != RWS_STATE_FAILED && state != RWS_STATE_CLOSED)
     return;
 
-  flush_disconnect (self);
-
   if (state != RWS_STATE_FAILED)
-    return;
+    {
+      flush_error (self);
+      flush_disconnect (self);
+      return;
+    }
+
+  /* The pending error is the one that made the client fail: the giving up
+   * line shows it. */
+  g_clear_pointer (&self->pending_error, g_free);
+  flush_disconnect (self);
 
   error = rws_client_get_last_error (client);
   if (error != NULL)
@@ -220,6 +234,7 @@ rws_tool_lifecycle_free (RwsToolLifecycle *self)
   g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_object (&self->client);
   g_free (self->prefix);
+  g_free (self->pending_error);
   g_free (self->disconnect_reason);
   g_free (self);
 }

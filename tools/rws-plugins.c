@@ -98,8 +98,8 @@ print_json (GListModel *plugins)
   return rws_tool_write_stdout (text, length) && rws_tool_write_stdout ("\n", 1);
 }
 
-/* Returns the width of @text in terminal columns, which is its number of
- * characters for the names and versions that plugins have. */
+/* Returns the number of characters of @text, which is its width in
+ * terminal columns unless it contains wide characters such as CJK. */
 static int
 text_width (const char *text)
 {

@@ -267,8 +267,8 @@ load_file (RwsRun      *self,
 {
   g_autoptr(GPtrArray) clients = NULL;
 
-  /* The library rejects a file without endpoints, unknown groups such as
-   * [route NAME] and duplicate names within one file. */
+  /* The library rejects a file without endpoints and unknown groups such
+   * as [route NAME]. */
   clients = rws_config_load (path, error);
   if (clients == NULL)
     return FALSE;
@@ -409,7 +409,7 @@ rws_tool_run (int    argc,
     return rws_tool_usage_error ("run", error->message);
 
   if (argc < 2)
-    return rws_tool_usage_error ("run", _("missing configuration file"));
+    return rws_tool_usage_error ("run", _("missing configuration file, such as endpoints.conf"));
 
   if (self.quiet && self.verbose)
     return rws_tool_usage_error ("run", _("--quiet and --verbose cannot be used together"));
