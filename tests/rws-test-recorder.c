@@ -132,7 +132,7 @@ rws_recorder_new (RwsClient *client)
 }
 
 /* Not connected by rws_recorder_new(): a prepare-handshake handler
- * changes the policy for fatal handshake answers. */
+ * changes the policy for fatal handshake responses. */
 void
 rws_recorder_watch_handshake (RwsRecorder *recorder)
 {

@@ -186,7 +186,8 @@ test_close_ready (Fixture       *fixture,
 
   started = g_get_monotonic_time ();
   rws_client_close (fixture->client, 1000, "done");
-  /* close never blocks: it returns at once and finishes on the answer. */
+  /* close never blocks: it returns at once and finishes on the server's
+   * close frame. */
   g_assert_cmpint ((g_get_monotonic_time () - started) / 1000, <, 50);
   g_assert_cmpint (rws_client_get_state (fixture->client), ==, RWS_STATE_CLOSING);
 
@@ -221,7 +222,7 @@ test_close_failed (Fixture       *fixture,
   assert_quiet_after_close (fixture, 0);
 }
 
-/* A server that does not answer the close frame is cut after 2 s. */
+/* A server that does not reply to the close frame is cut after 2 s. */
 static void
 test_close_unanswered (Fixture       *fixture,
                        gconstpointer  data)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* How the client answers each server behaviour: the state it reaches, the
+/* How the client reacts to each server behaviour: the state it reaches, the
  * signals it emits, the error code and the delay before the next attempt.
  * Backoff jitter is off, so delays are exact: 100 ms, then 200 ms, ... */
 
@@ -106,9 +106,9 @@ typedef struct
   gushort seen_code;  /* the code the client reports */
 } CloseCase;
 
-/* NOTE: libsoup 3.2.3 takes close codes 1012 to 1014, which RFC 6455 left
- * unassigned and IANA registered later, for a protocol error: it answers
- * with 1002 and reports 1002. The client still reconnects. */
+/* NOTE: libsoup 3.2.3 treats close codes 1012 and 1013, which RFC 6455
+ * left unassigned and IANA registered later, as a protocol error. It
+ * replies with 1002 and reports 1002, and the client still reconnects. */
 static const CloseCase close_cases[] = {
   { 1000, FALSE, FALSE, 1000 },
   { 1001, FALSE, FALSE, 1001 },
@@ -347,7 +347,7 @@ test_policy_pong_timeout (Fixture       *fixture,
   rws_client_set_pong_timeout (fixture->client, 500);
   start_and_wait_ready (fixture);
 
-  /* Pongs arrive while the server answers: no timeout for 2.5 s. */
+  /* Pongs arrive while the server runs: no timeout for 2.5 s. */
   rws_test_wait_ms (2500);
   g_assert_cmpuint (fixture->recorder->disconnected, ==, 0);
 
