@@ -30,6 +30,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "rws-client-private.h"
@@ -952,6 +954,21 @@ rws_client_connection_lost (RwsClient    *self,
   if (error != NULL && error->domain == RWS_ERROR)
     {
       rws_error = g_error_copy (error);
+    }
+  else if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+    {
+      /* libsoup 3.2 cuts the connection without a close frame here. */
+      rws_error = g_error_new (RWS_ERROR, RWS_ERROR_PAYLOAD_TOO_LARGE,
+                               /* Translators: the value is a size in bytes. */
+                               _("A message from the server was larger than max-payload-size (%" PRIu64 " bytes); "
+                                 "the client reconnects and the message is lost"),
+                               (guint64) self->max_payload_size);
+    }
+  else if (error != NULL && error->domain == SOUP_WEBSOCKET_ERROR)
+    {
+      rws_error = g_error_new (RWS_ERROR, RWS_ERROR_PROTOCOL_ERROR,
+                               /* Translators: the value is an error message. */
+                               _("The server broke the WebSocket protocol: %s"), error->message);
     }
   else if (error != NULL)
     {

@@ -645,8 +645,9 @@ rws_client_class_init (RwsClientClass *klass)
    * RwsClient:max-payload-size: (getter get_max_payload_size) (setter set_max_payload_size)
    *
    * The largest incoming message accepted, in bytes. A larger message
-   * makes libsoup close the connection with code 1009. A change applies
-   * from the next connection.
+   * ends the connection with %RWS_ERROR_PAYLOAD_TOO_LARGE: libsoup 3.2
+   * cuts it without a close frame, so the client reports close code 1006,
+   * and then reconnects. A change applies from the next connection.
    *
    * Since: 0.1
    */

@@ -225,6 +225,10 @@ struct _RwsRegistry
   GPtrArray *application_paths;
   GListStore *plugins;
   gboolean scanned;
+
+  /* The module whose register function runs now: only it may register
+   * the names its .plugin files declare. */
+  const char *loading_module;
 };
 
 G_DEFINE_FINAL_TYPE (RwsRegistry, rws_registry, G_TYPE_OBJECT)
@@ -508,6 +512,13 @@ read_plugin_file (RwsRegistry *self,
   g_debug ("Found the %s plugin “%s” in %s", kind_name, name, file);
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 static void
 scan_directory (RwsRegistry *self,
                 const char  *directory,
@@ -524,7 +535,7 @@ scan_directory (RwsRegistry *self,
    * entries. */
   while ((name = g_dir_read_name (dir)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
 
   for (guint i = 0; i < names->len; i++)
     {
@@ -606,7 +617,9 @@ load_module (RwsRegistry    *self,
   /* Types cannot be unregistered, so the module stays loaded. */
   g_module_make_resident (module);
   info->module = module;
+  self->loading_module = info->module_path;
   register_func (self);
+  self->loading_module = NULL;
 
   if (info->type == G_TYPE_INVALID)
     {
@@ -754,13 +767,23 @@ register_type (RwsRegistry    *self,
     }
 
   info = lookup (self, kind, name);
-  if (info != NULL && info->type == G_TYPE_INVALID)
+  if (info != NULL && info->type == G_TYPE_INVALID &&
+      g_strcmp0 (info->module_path, self->loading_module) == 0)
     {
       /* A module registers the type that its .plugin file announced. */
       info->type = type;
       if (info->description == NULL)
         info->description = g_strdup (description);
       return TRUE;
+    }
+
+  if (info != NULL && info->file != NULL && info->type == G_TYPE_INVALID)
+    {
+      g_set_error (error, RWS_ERROR, RWS_ERROR_PLUGIN_FAILED,
+                   /* Translators: the first value is "protocol" or "codec", the second a name, the third a file. */
+                   _("The %s plugin name “%s” is declared by %s; choose another name"),
+                   kind_to_string (kind), name, info->file);
+      return FALSE;
     }
 
   if (info != NULL)
