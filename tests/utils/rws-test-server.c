@@ -774,6 +774,52 @@ rws_test_server_send_text (RwsTestServer *server,
 
 typedef struct
 {
+  SoupWebsocketDataType  type;
+  GBytes                *payload;
+} SendMessageRequest;
+
+static void
+send_message_in_thread (RwsTestServer *server,
+                        gconstpointer  data)
+{
+  const SendMessageRequest *request = data;
+
+  for (guint i = 0; i < server->connections->len; i++)
+    {
+      SoupWebsocketConnection *connection = server->connections->pdata[i];
+
+      if (soup_websocket_connection_get_state (connection) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_send_message (connection, request->type,
+                                                request->payload);
+    }
+}
+
+/**
+ * rws_test_server_send_message:
+ * @server: a server
+ * @type: %SOUP_WEBSOCKET_DATA_TEXT or %SOUP_WEBSOCKET_DATA_BINARY
+ * @payload: the payload, sent as it is in one frame
+ *
+ * Sends @payload as one message of @type on every open connection, and
+ * returns once it is queued.  libsoup 3.2.3 refuses a text payload that is
+ * not valid UTF-8 with a critical warning; RwsTestFrameServer sends one.
+ */
+void
+rws_test_server_send_message (RwsTestServer         *server,
+                              SoupWebsocketDataType  type,
+                              GBytes                *payload)
+{
+  SendMessageRequest request = { type, payload };
+
+  g_return_if_fail (type == SOUP_WEBSOCKET_DATA_TEXT ||
+                    type == SOUP_WEBSOCKET_DATA_BINARY);
+  g_return_if_fail (payload != NULL);
+
+  server_run_sync (server, send_message_in_thread, &request);
+}
+
+typedef struct
+{
   guint ms;
   GMutex mutex;
   GCond cond;
@@ -1160,4 +1206,454 @@ char *
 rws_test_silent_listener_dup_url (RwsTestSilentListener *listener)
 {
   return g_strdup_printf ("ws://127.0.0.1:%u/", listener->port);
+}
+
+/* RwsTestFrameServer: libsoup's SoupWebsocketConnection always sends a
+ * message in one frame.  This server completes the opening handshake itself
+ * (RFC 6455 section 4.2.2) and then writes frames that the test builds by
+ * hand.  Each connection runs in a worker thread of a GThreadedSocketService
+ * with blocking I/O.
+ */
+
+#define FRAME_SERVER_MAX_REQUEST_SIZE 8192
+#define FRAME_SERVER_MAX_PAYLOAD_SIZE (1024 * 1024)
+#define FRAME_SERVER_MAX_WORKERS 8
+
+/* RFC 6455 section 4.2.2: appended to Sec-WebSocket-Key before hashing. */
+#define WEBSOCKET_ACCEPT_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+#define OPCODE_CLOSE 0x8
+#define OPCODE_PING  0x9
+#define OPCODE_PONG  0xA
+
+struct _RwsTestFrameServer
+{
+  GSocketService *service;
+  GCancellable   *cancellable;
+  guint           port;
+
+  /* Serializes the frames that the test thread and the worker threads
+   * write, so their bytes never interleave on one connection.
+   */
+  GMutex write_mutex;
+
+  /* The mutex protects everything below.  The cond signals that a worker
+   * finished.
+   */
+  GMutex     mutex;
+  GCond      cond;
+  GIOStream *current;          /* the newest connection past the handshake */
+  guint      workers;          /* connections accepted and not yet finished */
+  guint      connections;      /* handshakes completed */
+  gushort    last_close_code;  /* from the last close frame a client sent */
+};
+
+static gboolean
+read_exactly (GInputStream *input,
+              void         *buffer,
+              gsize         size,
+              GCancellable *cancellable)
+{
+  gsize bytes_read = 0;
+
+  return g_input_stream_read_all (input, buffer, size, &bytes_read, cancellable, NULL) &&
+         bytes_read == size;
+}
+
+/* Writes one unmasked frame, as a server sends them. */
+static gboolean
+write_frame (RwsTestFrameServer *server,
+             GIOStream          *stream,
+             gboolean            fin,
+             guint8              opcode,
+             const void         *payload,
+             gsize               size)
+{
+  GOutputStream *output = g_io_stream_get_output_stream (stream);
+  guint8 header[10];
+  gsize header_size = 2;
+  gboolean written;
+
+  header[0] = (fin ? 0x80 : 0x00) | (opcode & 0x0f);
+  if (size < 126)
+    {
+      header[1] = size;
+    }
+  else if (size <= G_MAXUINT16)
+    {
+      header[1] = 126;
+      header[2] = size >> 8;
+      header[3] = size & 0xff;
+      header_size = 4;
+    }
+  else
+    {
+      header[1] = 127;
+      for (guint i = 0; i < 8; i++)
+        header[2 + i] = ((guint64) size >> (56 - 8 * i)) & 0xff;
+      header_size = 10;
+    }
+
+  g_mutex_lock (&server->write_mutex);
+  written = g_output_stream_write_all (output, header, header_size, NULL,
+                                       server->cancellable, NULL) &&
+            (size == 0 ||
+             g_output_stream_write_all (output, payload, size, NULL,
+                                        server->cancellable, NULL));
+  g_mutex_unlock (&server->write_mutex);
+
+  return written;
+}
+
+static char *
+compute_accept_key (const char *key)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA1);
+  guint8 digest[20];
+  gsize digest_size = sizeof digest;
+
+  g_checksum_update (checksum, (const guchar *) key, -1);
+  g_checksum_update (checksum, (const guchar *) WEBSOCKET_ACCEPT_GUID, -1);
+  g_checksum_get_digest (checksum, digest, &digest_size);
+
+  return g_base64_encode (digest, digest_size);
+}
+
+/* Reads the upgrade request and responds with 101 Switching Protocols.  The
+ * connection becomes the current one before the response is written, so it
+ * is current by the time the client completes the handshake.
+ */
+static gboolean
+frame_server_handshake (RwsTestFrameServer *server,
+                        GIOStream          *stream)
+{
+  GInputStream *input = g_io_stream_get_input_stream (stream);
+  g_autoptr(GByteArray) request = g_byte_array_new ();
+  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  g_autofree char *accept = NULL;
+  g_autofree char *response = NULL;
+  const char *key;
+  gboolean written;
+
+  /* Byte by byte, so nothing after the blank line is consumed. */
+  while (request->len < 4 ||
+         memcmp (request->data + request->len - 4, "\r\n\r\n", 4) != 0)
+    {
+      guint8 byte;
+
+      if (request->len >= FRAME_SERVER_MAX_REQUEST_SIZE ||
+          !read_exactly (input, &byte, 1, server->cancellable))
+        return FALSE;
+      g_byte_array_append (request, &byte, 1);
+    }
+
+  if (soup_headers_parse_request ((const char *) request->data, request->len,
+                                  headers, NULL, NULL, NULL) != SOUP_STATUS_OK)
+    return FALSE;
+
+  key = soup_message_headers_get_one (headers, "Sec-WebSocket-Key");
+  if (key == NULL)
+    return FALSE;
+
+  accept = compute_accept_key (key);
+  response = g_strdup_printf ("HTTP/1.1 101 Switching Protocols\r\n"
+                              "Upgrade: websocket\r\n"
+                              "Connection: Upgrade\r\n"
+                              "Sec-WebSocket-Accept: %s\r\n"
+                              "\r\n",
+                              accept);
+
+  g_mutex_lock (&server->mutex);
+  g_set_object (&server->current, stream);
+  server->connections++;
+  g_mutex_unlock (&server->mutex);
+
+  /* Written under the write mutex because the client can read the response,
+   * and the test can send a frame, before this call returns.  A second write
+   * while this one is pending fails with G_IO_ERROR_PENDING.
+   */
+  g_mutex_lock (&server->write_mutex);
+  written = g_output_stream_write_all (g_io_stream_get_output_stream (stream),
+                                       response, strlen (response), NULL,
+                                       server->cancellable, NULL);
+  g_mutex_unlock (&server->write_mutex);
+
+  return written;
+}
+
+/* Reads the client's frames until the client closes.  It replies to a close
+ * frame with the same code and ends the connection, replies to a ping with a
+ * pong, and ignores data frames.
+ */
+static void
+frame_server_read_frames (RwsTestFrameServer *server,
+                          GIOStream          *stream)
+{
+  GInputStream *input = g_io_stream_get_input_stream (stream);
+
+  for (;;)
+    {
+      g_autofree guint8 *payload = NULL;
+      guint8 header[2];
+      guint8 mask[4];
+      guint8 opcode;
+      guint64 size;
+
+      if (!read_exactly (input, header, sizeof header, server->cancellable))
+        return;
+
+      opcode = header[0] & 0x0f;
+      size = header[1] & 0x7f;
+      if (size == 126)
+        {
+          guint8 extended[2];
+
+          if (!read_exactly (input, extended, sizeof extended, server->cancellable))
+            return;
+          size = ((guint64) extended[0] << 8) | extended[1];
+        }
+      else if (size == 127)
+        {
+          guint8 extended[8];
+
+          if (!read_exactly (input, extended, sizeof extended, server->cancellable))
+            return;
+          size = 0;
+          for (guint i = 0; i < 8; i++)
+            size = (size << 8) | extended[i];
+        }
+
+      /* RFC 6455 section 5.1: every frame from a client is masked. */
+      if ((header[1] & 0x80) == 0 || size > FRAME_SERVER_MAX_PAYLOAD_SIZE)
+        return;
+
+      payload = g_malloc (MAX (size, 1));
+      if (!read_exactly (input, mask, sizeof mask, server->cancellable) ||
+          (size > 0 && !read_exactly (input, payload, size, server->cancellable)))
+        return;
+      for (guint64 i = 0; i < size; i++)
+        payload[i] ^= mask[i % 4];
+
+      if (opcode == OPCODE_CLOSE)
+        {
+          /* 1005: the close frame carried no code. */
+          gushort code = size >= 2 ? (payload[0] << 8) | payload[1] : 1005;
+
+          g_mutex_lock (&server->mutex);
+          server->last_close_code = code;
+          g_mutex_unlock (&server->mutex);
+
+          write_frame (server, stream, TRUE, OPCODE_CLOSE, payload, MIN (size, 2));
+          return;
+        }
+
+      if (opcode == OPCODE_PING)
+        write_frame (server, stream, TRUE, OPCODE_PONG, payload, size);
+    }
+}
+
+/* Runs in a worker thread for each accepted connection. */
+static gboolean
+frame_server_run (GThreadedSocketService *service,
+                  GSocketConnection      *connection,
+                  GObject                *source_object,
+                  gpointer                user_data)
+{
+  RwsTestFrameServer *server = user_data;
+  GIOStream *stream = G_IO_STREAM (connection);
+
+  if (frame_server_handshake (server, stream))
+    frame_server_read_frames (server, stream);
+
+  g_mutex_lock (&server->mutex);
+  if (server->current == stream)
+    g_clear_object (&server->current);
+  g_mutex_unlock (&server->mutex);
+
+  g_io_stream_close (stream, NULL, NULL);
+
+  g_mutex_lock (&server->mutex);
+  server->workers--;
+  g_cond_broadcast (&server->cond);
+  g_mutex_unlock (&server->mutex);
+
+  return TRUE;
+}
+
+/* Runs in the test thread before the service queues the connection for a
+ * worker, so rws_test_frame_server_free() also waits for workers that have
+ * not started yet.
+ */
+static gboolean
+frame_server_incoming (GSocketService    *service,
+                       GSocketConnection *connection,
+                       GObject           *source_object,
+                       gpointer           user_data)
+{
+  RwsTestFrameServer *server = user_data;
+
+  g_mutex_lock (&server->mutex);
+  server->workers++;
+  g_mutex_unlock (&server->mutex);
+
+  return FALSE;
+}
+
+/**
+ * rws_test_frame_server_new:
+ *
+ * Starts a WebSocket server on 127.0.0.1 at an ephemeral port that accepts
+ * any upgrade request, offers no extension and no subprotocol, and sends
+ * only the frames given to rws_test_frame_server_send_frame().  It accepts
+ * connections while the test thread iterates its thread-default main
+ * context.  Aborts the test if the server cannot listen.
+ *
+ * Returns: (transfer full): a server that is listening
+ */
+RwsTestFrameServer *
+rws_test_frame_server_new (void)
+{
+  RwsTestFrameServer *server = g_new0 (RwsTestFrameServer, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective_address = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_init (&server->write_mutex);
+  g_mutex_init (&server->mutex);
+  g_cond_init (&server->cond);
+  server->cancellable = g_cancellable_new ();
+  server->service = g_threaded_socket_service_new (FRAME_SERVER_MAX_WORKERS);
+
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                      NULL, &effective_address, &error))
+    g_error ("Frame server failed to listen on 127.0.0.1: %s", error->message);
+  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective_address));
+
+  g_signal_connect (server->service, "incoming", G_CALLBACK (frame_server_incoming), server);
+  g_signal_connect (server->service, "run", G_CALLBACK (frame_server_run), server);
+  g_socket_service_start (server->service);
+
+  return server;
+}
+
+/**
+ * rws_test_frame_server_free:
+ * @server: a server
+ *
+ * Stops listening, cuts every connection without a close frame and waits
+ * for the worker threads to finish.
+ */
+void
+rws_test_frame_server_free (RwsTestFrameServer *server)
+{
+  if (server == NULL)
+    return;
+
+  g_socket_service_stop (server->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (server->service));
+  g_cancellable_cancel (server->cancellable);
+
+  g_mutex_lock (&server->mutex);
+  while (server->workers > 0)
+    g_cond_wait (&server->cond, &server->mutex);
+  g_mutex_unlock (&server->mutex);
+
+  g_signal_handlers_disconnect_by_data (server->service, server);
+  g_clear_object (&server->service);
+  g_clear_object (&server->cancellable);
+  g_clear_object (&server->current);
+  g_mutex_clear (&server->write_mutex);
+  g_mutex_clear (&server->mutex);
+  g_cond_clear (&server->cond);
+  g_free (server);
+}
+
+/**
+ * rws_test_frame_server_dup_url:
+ * @server: a server
+ *
+ * Returns: (transfer full): the server's URL, `ws://127.0.0.1:PORT/`
+ */
+char *
+rws_test_frame_server_dup_url (RwsTestFrameServer *server)
+{
+  return g_strdup_printf ("ws://127.0.0.1:%u/", server->port);
+}
+
+/**
+ * rws_test_frame_server_send_frame:
+ * @server: a server
+ * @fin: whether the frame ends its message
+ * @opcode: the frame's opcode: 0x0 (continuation), 0x1 (text), 0x2 (binary)
+ *   or a control opcode
+ * @payload: (array length=size) (nullable): the payload, sent unmasked and
+ *   unchecked
+ * @size: the size of @payload in bytes
+ *
+ * Writes one frame on the newest connection that completed its handshake,
+ * and returns once it is written.
+ *
+ * Returns: %TRUE if the frame was written, %FALSE if no connection is open
+ *   or the write failed
+ */
+gboolean
+rws_test_frame_server_send_frame (RwsTestFrameServer *server,
+                                  gboolean            fin,
+                                  guint8              opcode,
+                                  const void         *payload,
+                                  gsize               size)
+{
+  g_autoptr(GIOStream) stream = NULL;
+
+  g_return_val_if_fail (opcode <= 0x0f, FALSE);
+  g_return_val_if_fail (payload != NULL || size == 0, FALSE);
+
+  g_mutex_lock (&server->mutex);
+  if (server->current != NULL)
+    stream = g_object_ref (server->current);
+  g_mutex_unlock (&server->mutex);
+
+  if (stream == NULL)
+    return FALSE;
+
+  return write_frame (server, stream, fin, opcode, payload, size);
+}
+
+/**
+ * rws_test_frame_server_get_connections:
+ * @server: a server
+ *
+ * Returns: the number of connections that completed the handshake
+ */
+guint
+rws_test_frame_server_get_connections (RwsTestFrameServer *server)
+{
+  guint connections;
+
+  g_mutex_lock (&server->mutex);
+  connections = server->connections;
+  g_mutex_unlock (&server->mutex);
+
+  return connections;
+}
+
+/**
+ * rws_test_frame_server_get_last_close_code:
+ * @server: a server
+ *
+ * Returns: the code of the last close frame a client sent, 1005 for a close
+ *   frame without a code, or 0 if no client sent one
+ */
+gushort
+rws_test_frame_server_get_last_close_code (RwsTestFrameServer *server)
+{
+  gushort code;
+
+  g_mutex_lock (&server->mutex);
+  code = server->last_close_code;
+  g_mutex_unlock (&server->mutex);
+
+  return code;
 }

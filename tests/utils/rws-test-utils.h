@@ -67,6 +67,9 @@ void           rws_test_server_close_all           (RwsTestServer *server,
 void           rws_test_server_drop_all            (RwsTestServer *server);
 void           rws_test_server_send_text           (RwsTestServer *server,
                                                     const char    *text);
+void           rws_test_server_send_message        (RwsTestServer         *server,
+                                                    SoupWebsocketDataType  type,
+                                                    GBytes                *payload);
 void           rws_test_server_freeze              (RwsTestServer *server,
                                                     guint          ms);
 
@@ -102,6 +105,27 @@ guint                  rws_test_silent_listener_get_port (RwsTestSilentListener 
 char                  *rws_test_silent_listener_dup_url  (RwsTestSilentListener *listener);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RwsTestSilentListener, rws_test_silent_listener_free)
+
+/* RwsTestFrameServer: a WebSocket server on 127.0.0.1 that completes the
+ * handshake itself and sends frames built by the test, such as a text
+ * message split into a first frame and continuation frames, which
+ * SoupWebsocketConnection cannot send.  It replies to a client's close frame
+ * with the same code and to a ping with a pong, and ignores data frames.
+ */
+typedef struct _RwsTestFrameServer RwsTestFrameServer;
+
+RwsTestFrameServer *rws_test_frame_server_new                 (void);
+void                rws_test_frame_server_free                (RwsTestFrameServer *server);
+char               *rws_test_frame_server_dup_url             (RwsTestFrameServer *server);
+gboolean            rws_test_frame_server_send_frame          (RwsTestFrameServer *server,
+                                                               gboolean            fin,
+                                                               guint8              opcode,
+                                                               const void         *payload,
+                                                               gsize               size);
+guint               rws_test_frame_server_get_connections     (RwsTestFrameServer *server);
+gushort             rws_test_frame_server_get_last_close_code (RwsTestFrameServer *server);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RwsTestFrameServer, rws_test_frame_server_free)
 
 /* RwsTestNetworkMonitor: a GNetworkMonitor whose reachability the test sets,
  * for the client's construct-only network-monitor property.
