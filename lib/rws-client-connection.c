@@ -700,6 +700,18 @@ reach_ready (GObject      *source,
 
   g_clear_object (&self->reach_cancellable);
 
+  /* Only a missing route means the network is down. Any other failure,
+   * such as a host name that does not resolve, goes to a real attempt,
+   * which fails through the backoff and counts against max-attempts. */
+  if (!reachable &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE))
+    {
+      g_debug ("reachability of the endpoint unknown (%s): trying it",
+               error != NULL ? error->message : "no error");
+      reachable = TRUE;
+    }
+
   if (reachable)
     {
       if (self->waiting_for_network || self->network_lost)

@@ -157,6 +157,22 @@ test_network_not_watched (Fixture       *fixture,
   g_assert_cmpuint (rws_test_network_monitor_get_reach_checks (fixture->monitor), ==, 0);
 }
 
+/* A reachability check that fails for another reason than a missing
+ * route, such as a host name that does not resolve, does not mean the
+ * network is down: the client attempts, and a real failure would count
+ * against max-attempts. */
+static void
+test_network_resolve_failure_attempts (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  rws_test_network_monitor_set_resolve_fails (fixture->monitor, TRUE);
+  rws_client_start (fixture->client);
+
+  g_assert_true (rws_recorder_wait_state (fixture->recorder, RWS_STATE_READY, WAIT_MS));
+  g_assert_cmpuint (rws_test_network_monitor_get_reach_checks (fixture->monitor), ==, 1);
+  g_assert_cmpuint (rws_test_server_get_upgrade_requests (fixture->server), ==, 1);
+}
+
 /* The system's monitor judges the endpoint's own address, so a loopback
  * endpoint is reachable whatever the default route. */
 static void
@@ -193,6 +209,8 @@ main (int   argc,
               fixture_set_up, test_network_connected_stays_up, fixture_tear_down);
   g_test_add ("/network/not-watched", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_network_not_watched, fixture_tear_down);
+  g_test_add ("/network/resolve-failure-attempts", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_network_resolve_failure_attempts, fixture_tear_down);
   g_test_add_func ("/network/system-monitor-loopback", test_network_system_monitor_loopback);
 
   return g_test_run ();

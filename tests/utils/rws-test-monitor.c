@@ -8,6 +8,7 @@ struct _RwsTestNetworkMonitor
 
   int reachable;     /* gboolean, read and written with atomics */
   int reach_checks;  /* atomic */
+  int resolve_fails; /* gboolean, atomic: fail with a name resolution error */
 };
 
 enum
@@ -101,6 +102,13 @@ static gboolean
 check_reachable (RwsTestNetworkMonitor *self,
                  GError               **error)
 {
+  if (g_atomic_int_get (&self->resolve_fails))
+    {
+      g_set_error_literal (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
+                           "Name or service not known (set by the test)");
+      return FALSE;
+    }
+
   if (g_atomic_int_get (&self->reachable))
     return TRUE;
 
@@ -258,4 +266,20 @@ rws_test_network_monitor_get_reach_checks (RwsTestNetworkMonitor *monitor)
   g_return_val_if_fail (RWS_TEST_IS_NETWORK_MONITOR (monitor), 0);
 
   return g_atomic_int_get (&monitor->reach_checks);
+}
+
+/**
+ * rws_test_network_monitor_set_resolve_fails:
+ * @monitor: a monitor
+ * @resolve_fails: whether reachability checks fail as a host name that
+ *   does not resolve would
+ *
+ * Makes can_reach fail with G_RESOLVER_ERROR_NOT_FOUND, without any name
+ * lookup, so a test needs no DNS.
+ */
+void
+rws_test_network_monitor_set_resolve_fails (RwsTestNetworkMonitor *monitor,
+                                            gboolean               resolve_fails)
+{
+  g_atomic_int_set (&monitor->resolve_fails, resolve_fails);
 }

@@ -140,6 +140,8 @@ void                   rws_test_network_monitor_set_reachable    (RwsTestNetwork
                                                                   gboolean               reachable);
 gboolean               rws_test_network_monitor_get_reachable    (RwsTestNetworkMonitor *monitor);
 guint                  rws_test_network_monitor_get_reach_checks (RwsTestNetworkMonitor *monitor);
+void                   rws_test_network_monitor_set_resolve_fails (RwsTestNetworkMonitor *monitor,
+                                                                   gboolean               resolve_fails);
 
 /* Main-loop and process helpers */
 typedef gboolean (*RwsTestCondition) (gpointer user_data);
