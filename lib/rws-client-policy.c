@@ -238,7 +238,7 @@ rws_policy_validate_header (const char  *name,
     {
       g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
                    /* Translators: the value is a header name. */
-                   _("invalid header name “%s”: use letters, digits and -, as in X-Api-Key"),
+                   _("invalid header name “%s”: use letters, digits and !#$%%&'*+-.^_`|~ only, as in X-Api-Key"),
                    name != NULL ? name : "");
       return FALSE;
     }

@@ -151,10 +151,78 @@ describe_enum (GType type)
   return g_string_free (text, FALSE);
 }
 
+/* Returns the edit distance of @a and @b, or a value above @limit once
+ * it is known to be larger. */
+static guint
+edit_distance (const char *a,
+               const char *b,
+               guint       limit)
+{
+  gsize length_a = strlen (a);
+  gsize length_b = strlen (b);
+  g_autofree guint *row = NULL;
+
+  if ((length_a > length_b ? length_a - length_b : length_b - length_a) > limit)
+    return limit + 1;
+
+  row = g_new (guint, length_b + 1);
+  for (gsize j = 0; j <= length_b; j++)
+    row[j] = j;
+
+  for (gsize i = 1; i <= length_a; i++)
+    {
+      guint diagonal = row[0];
+
+      row[0] = i;
+      for (gsize j = 1; j <= length_b; j++)
+        {
+          guint above = row[j];
+          guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
+
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
+          diagonal = above;
+        }
+    }
+
+  return row[length_b];
+}
+
+/* Returns the writable property of @object whose name is closest to @key,
+ * when a typo of up to two characters explains the difference. */
+static const char *
+closest_property (GObject    *object,
+                  const char *key)
+{
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n_pspecs;
+  const char *best = NULL;
+  guint best_distance = 3;
+
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object), &n_pspecs);
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      guint distance;
+
+      if ((pspecs[i]->flags & G_PARAM_WRITABLE) == 0 || (pspecs[i]->flags & G_PARAM_CONSTRUCT_ONLY) != 0)
+        continue;
+
+      distance = edit_distance (key, pspecs[i]->name, best_distance);
+      if (distance < best_distance)
+        {
+          best = pspecs[i]->name;
+          best_distance = distance;
+        }
+    }
+
+  return best;
+}
+
 /* Sets the property @key of @object from its string form, as GtkBuilder
- * does, with an error that names the value and the accepted forms. */
+ * does, with an error that names the value and the accepted forms.
+ * @owner names the object in errors, such as "the jsonrpc protocol". */
 static gboolean
 set_object_property (GObject     *object,
+                     const char  *owner,
                      const char  *key,
                      const char  *text,
                      GError     **error)
@@ -167,10 +235,18 @@ set_object_property (GObject     *object,
 
   if (pspec == NULL)
     {
-      g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
-                   /* Translators: the first value is a key, the second a type name such as RwsClient. */
-                   _("unknown key “%s”: %s has no such property"),
-                   key, G_OBJECT_TYPE_NAME (object));
+      const char *closest = closest_property (object, key);
+
+      if (closest != NULL)
+        g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
+                     /* Translators: a key, what the key belongs to such as "an endpoint", and a key name. */
+                     _("unknown key “%s” for %s; did you mean %s? docs/configuration.md lists every key"),
+                     key, owner, closest);
+      else
+        g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
+                     /* Translators: a key, then what the key belongs to such as "an endpoint". */
+                     _("unknown key “%s” for %s; docs/configuration.md lists every key"),
+                     key, owner);
       return FALSE;
     }
 
@@ -359,20 +435,32 @@ rws_client_set_property_from_string (RwsClient   *self,
   if (g_str_has_prefix (key, "protocol."))
     {
       RwsProtocol *protocol = rws_client_get_protocol_instance (self, error);
+      g_autofree char *owner = NULL;
 
-      return protocol != NULL &&
-             set_object_property (G_OBJECT (protocol), key + strlen ("protocol."), value, error);
+      if (protocol == NULL)
+        return FALSE;
+
+      /* Translators: the value is a protocol plugin name. */
+      owner = g_strdup_printf (_("the %s protocol (set protocol= first to choose another)"),
+                               rws_client_get_protocol (self));
+      return set_object_property (G_OBJECT (protocol), owner, key + strlen ("protocol."), value, error);
     }
 
   if (g_str_has_prefix (key, "codec."))
     {
       RwsCodec *codec = rws_client_get_codec_instance (self, error);
+      g_autofree char *owner = NULL;
 
-      return codec != NULL &&
-             set_object_property (G_OBJECT (codec), key + strlen ("codec."), value, error);
+      if (codec == NULL)
+        return FALSE;
+
+      /* Translators: the value is a codec plugin name. */
+      owner = g_strdup_printf (_("the %s codec (set codec= first to choose another)"),
+                               rws_client_get_codec (self));
+      return set_object_property (G_OBJECT (codec), owner, key + strlen ("codec."), value, error);
     }
 
-  if (!set_object_property (G_OBJECT (self), key, value, error))
+  if (!set_object_property (G_OBJECT (self), _("an endpoint"), key, value, error))
     return FALSE;
 
   /* A plugin name is checked at once, so the error names the key. */
@@ -522,6 +610,15 @@ load_key_file (GKeyFile    *key_file,
     {
       RwsClient *client;
 
+      if (g_str_equal (groups[i], "endpoint"))
+        {
+          g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
+                       /* Translators: a file name. */
+                       _("%s: [endpoint]: the endpoint name is missing, as in [endpoint ticker]"),
+                       source_name);
+          return NULL;
+        }
+
       if (!g_str_has_prefix (groups[i], ENDPOINT_PREFIX))
         {
           g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
@@ -625,7 +722,9 @@ rws_config_load_data (const char  *data,
                                   G_KEY_FILE_NONE, &local_error))
     {
       g_set_error (error, RWS_ERROR, RWS_ERROR_CONFIG_INVALID,
-                   _("%s: %s"), source_name, local_error->message);
+                   /* Translators: a file name and the parser's message. */
+                   _("%s: %s; a configuration has [endpoint NAME] groups of KEY=VALUE lines"),
+                   source_name, local_error->message);
       return NULL;
     }
 

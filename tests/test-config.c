@@ -306,7 +306,7 @@ typedef struct
 
 static const ErrorCase error_cases[] = {
   { "unknown-key", "[endpoint a]\n" URL_LINE "no-such-key=1\n",
-    "endpoint a", "no-such-key", "RwsClient" },
+    "endpoint a", "no-such-key", "for an endpoint" },
   { "bad-uint", "[endpoint a]\n" URL_LINE "backoff-max=abc\n",
     "endpoint a", "backoff-max", "abc" },
   { "negative-uint", "[endpoint a]\n" URL_LINE "backoff-max=-5\n",
@@ -338,7 +338,7 @@ static const ErrorCase error_cases[] = {
   { "unknown-codec", "[endpoint a]\n" URL_LINE "codec=no-such-codec\n",
     "endpoint a", "codec", "no-such-codec" },
   { "unknown-protocol-key", "[endpoint a]\n" URL_LINE "protocol=jsonrpc\nprotocol.unknown-key=1\n",
-    "endpoint a", "protocol.unknown-key", "RwsJsonrpc" },
+    "endpoint a", "protocol.unknown-key", "the jsonrpc protocol" },
   { "unknown-codec-key", "[endpoint a]\n" URL_LINE "codec=json\ncodec.unknown-key=1\n",
     "endpoint a", "codec.unknown-key", NULL },
   { "bad-codec-value", "[endpoint a]\n" URL_LINE "codec=json\ncodec.max-depth=0\n",
@@ -354,7 +354,7 @@ static const ErrorCase error_cases[] = {
   { "unknown-group", "[server a]\n" URL_LINE,
     "server a", NULL, "[endpoint NAME]" },
   { "endpoint-without-name", "[endpoint]\n" URL_LINE,
-    "endpoint", NULL, "[endpoint NAME]" },
+    "endpoint", NULL, "name is missing" },
   { "endpoint-empty-name", "[endpoint ]\n" URL_LINE,
     "endpoint ", NULL, "[endpoint" },
   { "endpoint-name-two-words", "[endpoint a b]\n" URL_LINE,
