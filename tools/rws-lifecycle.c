@@ -37,6 +37,12 @@ struct _RwsToolLifecycle
    * that makes it give up just before it fails, and the "giving up" line
    * shows that error once. */
   char *pending_error;
+  /* The last error printed, and how often it came again since, so a
+   * stream of identical errors (a codec that cannot decode any message)
+   * prints one line and a count. */
+  char *printed_error;
+  guint repeats;
+  guint reported_repeats;
 };
 
 static void report (RwsToolLifecycle *self,
@@ -70,12 +76,32 @@ format_disconnect (RwsToolLifecycle *self)
 }
 
 static void
+report_repeats (RwsToolLifecycle *self)
+{
+  if (self->repeats == self->reported_repeats)
+    return;
+
+  /* Translators: the value is a count. */
+  report (self, g_dngettext (GETTEXT_PACKAGE, "the error above came %u more time",
+                             "the error above came %u more times", self->repeats),
+          self->repeats);
+  self->reported_repeats = self->repeats;
+}
+
+static void
 flush_error (RwsToolLifecycle *self)
 {
   g_autofree char *message = g_steal_pointer (&self->pending_error);
 
-  if (message != NULL)
-    report (self, "%s", message);
+  report_repeats (self);
+  if (message == NULL)
+    return;
+
+  report (self, "%s", message);
+  g_free (self->printed_error);
+  self->printed_error = g_steal_pointer (&message);
+  self->repeats = 0;
+  self->reported_repeats = 0;
 }
 
 /* Prints a "disconnected" line that no "reconnecting" signal followed, so
@@ -115,7 +141,29 @@ on_error (RwsClient        *client,
           const GError     *error,
           RwsToolLifecycle *self)
 {
+  /* A repeat of the error printed last is counted, and the count shown
+   * at 10, 100, 1000 and so on, and before the next other line. */
+  if (self->pending_error == NULL && g_strcmp0 (error->message, self->printed_error) == 0)
+    {
+      guint count = ++self->repeats;
+
+      while (count % 10 == 0)
+        count /= 10;
+      if (count == 1)
+        report_repeats (self);
+      return;
+    }
+
+  /* The same error twice in a row: print the first, count the rest. */
+  if (g_strcmp0 (error->message, self->pending_error) == 0)
+    {
+      flush_error (self);
+      self->repeats = 1;
+      return;
+    }
+
   flush_error (self);
+  g_clear_pointer (&self->printed_error, g_free);
   self->pending_error = g_strdup (error->message);
 }
 
@@ -235,6 +283,7 @@ rws_tool_lifecycle_free (RwsToolLifecycle *self)
   g_clear_object (&self->client);
   g_free (self->prefix);
   g_free (self->pending_error);
+  g_free (self->printed_error);
   g_free (self->disconnect_reason);
   g_free (self);
 }
