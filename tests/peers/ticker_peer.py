@@ -4,7 +4,7 @@
 
 It confirms each {"op":"subscribe","id":N,"args":[TOPIC]} with {"id":N},
 then sends {"topic":TOPIC,"data":{...}} for each subscribed topic every
-200 ms, and answers {"op":"ping"} with {"op":"pong"}. It prints
+200 ms, and replies to {"op":"ping"} with {"op":"pong"}. It prints
 "PORT <n>" once it listens.
 """
 
