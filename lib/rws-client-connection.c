@@ -123,9 +123,9 @@ rws_client_set_state (RwsClient *self,
 
   if (G_UNLIKELY (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE))
     {
-      g_autofree char *shown = rws_policy_redact_url (current_url (self));
+      g_autofree char *redacted = rws_policy_redact_url (current_url (self));
 
-      g_debug ("%s: %s -> %s", shown,
+      g_debug ("%s: %s -> %s", redacted,
                rws_state_to_string (self->state), rws_state_to_string (state));
     }
 
@@ -842,25 +842,25 @@ static void
 enter_failed (RwsClient    *self,
               const GError *error)
 {
-  g_autoptr(GError) kept = NULL;
+  g_autoptr(GError) error_copy = NULL;
   guint epoch = self->epoch;
 
   /* A clean close from the peer carries no error of its own: the client
-   * gives up with the last error it kept. The copy outlives emit_error(),
+   * gives up with the last error it stored. The copy outlives emit_error(),
    * which replaces the last error. */
   if (error != NULL)
-    kept = g_error_copy (error);
+    error_copy = g_error_copy (error);
   else if (self->last_error != NULL)
-    kept = g_error_copy (self->last_error);
+    error_copy = g_error_copy (self->last_error);
   else
-    kept = g_error_new (RWS_ERROR, RWS_ERROR_CONNECTION_FAILED,
+    error_copy = g_error_new (RWS_ERROR, RWS_ERROR_CONNECTION_FAILED,
                         /* Translators: the value is a count of attempts. */
                         _("Gave up after %d failed attempts in a row"),
                         self->max_attempts);
-  error = kept;
+  error = error_copy;
 
   /* The error comes first, so a handler of notify::state finds it as the
-   * last error, and the state tells a handler of error nothing yet. */
+   * last error, while a handler of error still reads the earlier state. */
   emit_error (self, error);
   if (epoch != self->epoch)
     return;
@@ -992,7 +992,7 @@ rws_client_connection_lost (RwsClient    *self,
     {
       rws_error = rws_policy_close_error (code, reason_copy);
       /* The disconnected signal alone reports an ordinary end of a
-       * connection. It is still kept as the last error. */
+       * connection. It is still error_copy as the last error. */
       report = code != SOUP_WEBSOCKET_CLOSE_NORMAL &&
                code != SOUP_WEBSOCKET_CLOSE_GOING_AWAY &&
                code != SOUP_WEBSOCKET_CLOSE_ABNORMAL;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * What each failure means for the next attempt:
+ * The meaning of each failure for the next attempt:
  *
  * - Transient: network errors, handshake timeout, dead peer, close codes
  *   1000 (counted as a failed attempt), 1001, 1006, 1011, 1012, 1013 and
@@ -105,30 +105,30 @@ rws_policy_handshake_error (const GError *error,
                             gboolean      timed_out,
                             guint         timeout_ms)
 {
-  g_autofree char *shown = rws_policy_redact_url (url);
+  g_autofree char *redacted = rws_policy_redact_url (url);
 
   if (timed_out)
     return g_error_new (RWS_ERROR, RWS_ERROR_HANDSHAKE_TIMEOUT,
                         /* Translators: the first value is a URL, the second a number of milliseconds. */
                         _("Connecting to %s timed out after %u ms"),
-                        shown, timeout_ms);
+                        redacted, timeout_ms);
 
   if (http_status >= 100 && http_status != SOUP_STATUS_SWITCHING_PROTOCOLS)
     return g_error_new (RWS_ERROR, RWS_ERROR_HANDSHAKE_FAILED,
                         /* Translators: the first value is a URL, then an HTTP status code and its reason phrase. */
                         _("The server at %s answered the WebSocket upgrade with HTTP %u %s"),
-                        shown, http_status, soup_status_get_phrase (http_status));
+                        redacted, http_status, soup_status_get_phrase (http_status));
 
   if (error != NULL && error->domain == SOUP_WEBSOCKET_ERROR)
     return g_error_new (RWS_ERROR, RWS_ERROR_HANDSHAKE_FAILED,
                         /* Translators: the first value is a URL, the second an error message. */
                         _("The WebSocket handshake with %s failed: %s"),
-                        shown, error->message);
+                        redacted, error->message);
 
   return g_error_new (RWS_ERROR, RWS_ERROR_CONNECTION_FAILED,
                       /* Translators: the first value is a URL, the second an error message. */
                       _("Could not connect to %s: %s"),
-                      shown, error != NULL ? error->message : _("unknown error"));
+                      redacted, error != NULL ? error->message : _("unknown error"));
 }
 
 GError *

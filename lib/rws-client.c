@@ -994,8 +994,9 @@ rws_client_start_finish (RwsClient     *self,
  * @reason: (nullable): the close reason to send
  *
  * Closes the client. Valid in every state. With an open connection, a
- * close frame is sent and the client finishes when the server's close frame arrives,
- * or cuts the connection after 2 seconds; it never blocks the main loop.
+ * close frame is sent, and the client finishes when the server's close
+ * frame arrives or cuts the connection after 2 seconds. It never blocks
+ * the main loop.
  * Then [signal@Rws.Client::closed] is emitted once and nothing else
  * happens until the client is started again.
  *
