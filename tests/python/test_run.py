@@ -10,16 +10,15 @@ build tree, which finds the plugins built in that tree by itself.
 import json
 import os
 import re
-import selectors
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from test_tool import LineReader, stop_process, tool_path
+from test_tool import PeerProcess as Peer
 
 TESTS_DIR = Path(__file__).resolve().parent.parent
 SOURCE_ROOT = TESTS_DIR.parent
@@ -27,7 +26,6 @@ BROADCAST_PEER = TESTS_DIR / "peers" / "ws_broadcast.py"
 JSONRPC_PEER = TESTS_DIR / "peers" / "jsonrpc_peer.py"
 EXAMPLES_DIR = SOURCE_ROOT / "data" / "examples"
 
-PEER_START_TIMEOUT = 10
 PROCESS_TIMEOUT = 30
 # rws run closes every client on SIGTERM and exits after 3 s at the latest.
 EXIT_TIMEOUT = 10
@@ -39,49 +37,6 @@ TIME_PATTERN = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 # An unset variable for ${…} expansion; the tests remove it from the
 # environment of rws.
 UNSET_VARIABLE = "RWS_TEST_UNSET_VARIABLE"
-
-
-class Peer:
-    """A peer script listening on 127.0.0.1 that prints "PORT <n>" when ready."""
-
-    def __init__(self, script, *args, port=0):
-        self.process = subprocess.Popen(
-            [sys.executable, str(script), "--port", str(port), *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            self.port = self._read_port()
-        except BaseException:
-            self.stop()
-            raise
-
-    def _read_port(self):
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.process.stdout, selectors.EVENT_READ)
-            if not selector.select(timeout=PEER_START_TIMEOUT):
-                raise AssertionError(f"peer printed no PORT line within {PEER_START_TIMEOUT} s")
-        line = self.process.stdout.readline()
-        match = re.fullmatch(r"PORT (\d+)\n", line)
-        if match is None:
-            self.process.wait(timeout=5)
-            raise AssertionError(
-                f"peer did not start: stdout {line!r}, exit status {self.process.returncode}, "
-                f"stderr:\n{self.process.stderr.read()}")
-        return int(match.group(1))
-
-    def kill(self):
-        """Stop the peer with SIGTERM, which drops its clients without a close frame."""
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=5)
-        self.stop()
-
-    def stop(self):
-        stop_process(self.process)
-        self.process.stdout.close()
-        self.process.stderr.close()
 
 
 def closed_port():

@@ -46,13 +46,12 @@ def stop_process(process):
         process.wait(timeout=5)
 
 
-class Peer:
-    """A ws_broadcast.py process listening on 127.0.0.1."""
+class PeerProcess:
+    """A peer script on 127.0.0.1 that prints "PORT <n>" once it listens."""
 
-    def __init__(self, record_path, port=0):
+    def __init__(self, script, *args, port=0):
         self.process = subprocess.Popen(
-            [sys.executable, str(PEER_SCRIPT), "--port", str(port),
-             "--record", str(record_path)],
+            [sys.executable, str(script), "--port", str(port), *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -89,6 +88,13 @@ class Peer:
         stop_process(self.process)
         self.process.stdout.close()
         self.process.stderr.close()
+
+
+class Peer(PeerProcess):
+    """A ws_broadcast.py process that records what it receives in @record_path."""
+
+    def __init__(self, record_path, port=0):
+        super().__init__(PEER_SCRIPT, "--record", str(record_path), port=port)
 
 
 class LineReader:
