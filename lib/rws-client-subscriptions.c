@@ -7,7 +7,7 @@
  * rws_protocol_mark_ready(). The client then restores every subscription
  * once: it calls the protocol to send each, and where the protocol confirms
  * subscriptions (ack-timeout > 0) it waits for the confirmations. A subscription
- * without an answer within ack-timeout is sent again after a backoff
+ * without a confirmation within ack-timeout is sent again after a backoff
  * delay, until subscribe-attempts frames were sent in all; then it is
  * FAILED and the client carries on. The client becomes READY when every
  * subscription is ACTIVE or FAILED.

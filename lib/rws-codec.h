@@ -21,7 +21,7 @@ G_DECLARE_DERIVABLE_TYPE (RwsCodec, rws_codec, RWS, CODEC, GObject)
 /**
  * RwsCodecClass:
  * @parent_class: the parent class
- * @encode: turns a JSON value or raw bytes into a payload and tells
+ * @encode: turns a JSON value or raw bytes into a payload and reports
  *   whether it goes in a binary frame
  * @decode: turns a payload into the text and the JSON value of a message
  *

@@ -14,8 +14,8 @@
 /**
  * RwsProtocol:
  *
- * The base class of protocol plugins: what is said on a WebSocket after
- * the handshake.
+ * The base class of protocol plugins: the messages exchanged on a
+ * WebSocket after the handshake.
  *
  * A protocol parses the envelope of each incoming message and hands the
  * payload to [method@Rws.Protocol.deliver], which decodes it with the

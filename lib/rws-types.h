@@ -121,7 +121,7 @@ typedef enum
 /**
  * RwsError:
  * @RWS_ERROR_INVALID_URL: the URL is not a valid `ws://` or `wss://` URL
- * @RWS_ERROR_HANDSHAKE_FAILED: the server answered the WebSocket upgrade
+ * @RWS_ERROR_HANDSHAKE_FAILED: the server responded to the WebSocket upgrade
  *   with an HTTP status other than 101; see
  *   [method@Rws.Client.get_http_status]
  * @RWS_ERROR_HANDSHAKE_TIMEOUT: TCP, TLS and the HTTP upgrade did not finish

@@ -4,7 +4,7 @@
 # Runs the loopback test of test-network inside a new network namespace
 # that has only the loopback interface, so the machine has no default
 # route. The client must still reach 127.0.0.1 with watch-network on,
-# because it asks the network monitor about the endpoint's own address.
+# because it queries the network monitor about the endpoint's own address.
 #
 # Usage: no-default-route.sh TEST-NETWORK-PROGRAM
 # Exit status 77 tells meson the test was skipped; the reason is printed.
